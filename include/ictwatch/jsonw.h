@@ -1,0 +1,69 @@
+/* jsonw.h - a small streaming JSON writer into a growable buffer.
+ *
+ * EVE records must have Suricata's key order and must be cheap to build once
+ * per flow or alert, so they are written directly as text rather than built as
+ * a tree. The writer tracks nesting and inserts commas itself; strings are
+ * escaped to valid JSON and valid UTF-8 whatever bytes they hold (invalid
+ * UTF-8 bytes are written as \u00XX, i.e. read as Latin-1), because every
+ * string we log may come from the network.
+ *
+ *   struct jsonw w; jsonw_init(&w);
+ *   jsonw_object_begin(&w);
+ *   jsonw_key_str(&w, "event_type", "flow");
+ *   jsonw_key(&w, "flow"); jsonw_object_begin(&w); ... jsonw_object_end(&w);
+ *   jsonw_object_end(&w);
+ *   use w.buf, w.len; jsonw_reset(&w) to reuse; jsonw_free(&w) at the end.
+ *
+ * On allocation failure the writer sets `failed` and drops further output;
+ * check it once at the end.
+ */
+#ifndef ICTWATCH_JSONW_H
+#define ICTWATCH_JSONW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+#define JSONW_MAX_DEPTH 32
+
+struct jsonw {
+    char *buf;
+    size_t len, cap;
+    int depth;
+    bool need_comma[JSONW_MAX_DEPTH];
+    bool after_key;
+    bool failed;
+};
+
+void jsonw_init(struct jsonw *w);
+void jsonw_reset(struct jsonw *w);
+void jsonw_free(struct jsonw *w);
+
+void jsonw_object_begin(struct jsonw *w);
+void jsonw_object_end(struct jsonw *w);
+void jsonw_array_begin(struct jsonw *w);
+void jsonw_array_end(struct jsonw *w);
+void jsonw_key(struct jsonw *w, const char *key);
+
+void jsonw_str(struct jsonw *w, const char *s);
+void jsonw_strn(struct jsonw *w, const char *s, size_t n);
+void jsonw_int(struct jsonw *w, int64_t v);
+void jsonw_uint(struct jsonw *w, uint64_t v);
+void jsonw_double(struct jsonw *w, double v);
+void jsonw_bool(struct jsonw *w, bool v);
+void jsonw_null(struct jsonw *w);
+/* Inserts already-valid JSON text as one value (e.g. a prebuilt object). */
+void jsonw_raw(struct jsonw *w, const char *json, size_t n);
+
+static inline void jsonw_key_str(struct jsonw *w, const char *k, const char *v) { jsonw_key(w, k); jsonw_str(w, v); }
+static inline void jsonw_key_int(struct jsonw *w, const char *k, int64_t v) { jsonw_key(w, k); jsonw_int(w, v); }
+static inline void jsonw_key_uint(struct jsonw *w, const char *k, uint64_t v) { jsonw_key(w, k); jsonw_uint(w, v); }
+static inline void jsonw_key_bool(struct jsonw *w, const char *k, bool v) { jsonw_key(w, k); jsonw_bool(w, v); }
+
+/* Appends the JSON string form of s[0..n) (with quotes) to w, as jsonw_strn
+ * does, but with no comma handling: for building fragments. */
+void jsonw_append_escaped(struct jsonw *w, const char *s, size_t n);
+/* Appends raw bytes, no comma handling. */
+void jsonw_append(struct jsonw *w, const char *s, size_t n);
+
+#endif

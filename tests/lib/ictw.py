@@ -1,0 +1,182 @@
+"""tests/lib/ictw.py - shared helpers for integration tests written in Python.
+
+TAP output (ok / not_ok / check / skip_all / finish), paths to the built
+programs, the generated captures, ../shared, EVE schema validation and a
+private redis-server. Use Debian's /usr/bin/python3 (scapy, jsonschema).
+"""
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.environ.get("ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.environ.get("BUILD", "build")
+if not os.path.isabs(BUILD):
+    BUILD = os.path.join(ROOT, BUILD)
+SHARED = os.environ.get("SHARED") or os.path.join(ROOT, "..", "shared")
+SENSOR = os.path.join(BUILD, "bin", "ictwatch-sensor")
+COLLECTOR = os.path.join(BUILD, "bin", "ictwatch-collector")
+CAPS = os.path.join(BUILD, "captures")
+PYTHON = os.environ.get("PYTHON", "/usr/bin/python3")
+
+_fails = 0
+
+
+def ok(msg):
+    print("ok - " + msg, flush=True)
+
+
+def not_ok(msg, detail=None):
+    global _fails
+    _fails += 1
+    print("not ok - " + msg, flush=True)
+    if detail:
+        for line in str(detail).splitlines()[:40]:
+            print("#   " + line, flush=True)
+
+
+def check(cond, msg, detail=None):
+    if cond:
+        ok(msg)
+    else:
+        not_ok(msg, detail)
+    return cond
+
+
+def skip(msg):
+    print("ok - %s # SKIP" % msg, flush=True)
+
+
+def skip_all(why):
+    print("# SKIP " + why, flush=True)
+    sys.exit(77)
+
+
+def finish():
+    sys.exit(1 if _fails else 0)
+
+
+def have_shared():
+    return os.path.isdir(os.path.join(SHARED, "pcaps", "ndpi"))
+
+
+def ensure_captures():
+    """Generates the project's own test captures into build/captures once."""
+    stamp = os.path.join(CAPS, ".stamp")
+    gen = os.path.join(ROOT, "tests", "captures", "make-captures.py")
+    if os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime(gen):
+        return CAPS
+    os.makedirs(CAPS, exist_ok=True)
+    subprocess.run([PYTHON, gen, CAPS], check=True, stdout=subprocess.DEVNULL)
+    open(stamp, "w").close()
+    return CAPS
+
+
+def run(args, **kw):
+    """Runs a command; returns CompletedProcess with text stdout/stderr."""
+    kw.setdefault("capture_output", True)
+    kw.setdefault("text", True)
+    kw.setdefault("timeout", 600)
+    return subprocess.run(args, **kw)
+
+
+def read_eve(path):
+    out = []
+    with open(path, "rb") as f:
+        for line in f:
+            line = line.strip()
+            if line:
+                out.append(json.loads(line))
+    return out
+
+
+_validator = None
+
+
+def eve_validator():
+    """A jsonschema validator for ../shared/eve-schema.json, or None if absent."""
+    global _validator
+    if _validator is None:
+        path = os.path.join(SHARED, "eve-schema.json")
+        if not os.path.exists(path):
+            return None
+        import jsonschema
+        with open(path) as f:
+            schema = json.load(f)
+        cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+        _validator = cls(schema)
+    return _validator
+
+
+def eve_errors(records, limit=5):
+    """Schema errors of EVE records, as text lines (empty list when all valid)."""
+    v = eve_validator()
+    if v is None:
+        return []
+    errs = []
+    for r in records:
+        for e in v.iter_errors(r):
+            errs.append("%s: %s at %s" % (r.get("event_type"), e.message[:200], list(e.absolute_path)))
+            if len(errs) >= limit:
+                return errs
+    return errs
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+class Redis:
+    """A private redis-server on a free port and a unix socket in a temp dir."""
+
+    def __init__(self, extra=None, port=None, workdir=None):
+        self.dir = workdir or tempfile.mkdtemp(prefix="ictw-redis-")
+        self.sock = os.path.join(self.dir, "redis.sock")
+        self.port = port or free_port()
+        self.extra = extra or []
+        self.proc = None
+        self.start()
+
+    def start(self):
+        args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+                "--unixsocket", self.sock, "--unixsocketperm", "700", "--dir", self.dir,
+                "--save", "", "--daemonize", "no", "--logfile", os.path.join(self.dir, "redis.log")]
+        if "--appendonly" not in self.extra:
+            args += ["--appendonly", "no"]
+        self.proc = subprocess.Popen(args + self.extra)
+        for _ in range(200):
+            if self.cli("PING").strip() == "PONG":
+                return
+            time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.proc:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+            self.proc = None
+
+    def cli(self, *args, raw=False):
+        r = subprocess.run(["redis-cli", "-s", self.sock] + ([] if not raw else ["--raw"]) + list(args),
+                           capture_output=True, text=True)
+        return r.stdout
+
+    @property
+    def url(self):
+        return "redis://127.0.0.1:%d" % self.port
+
+    @property
+    def unix_url(self):
+        return "unix://" + self.sock
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
