@@ -35,7 +35,9 @@
  * method. For cryptopan the hidden prefix is the prefix of the hidden address
  * (prefix preservation), so prefixes of one key compare across countries.
  *
- * Text output is compact (RFC 5952 for IPv6). Typical use:
+ * Text output is compact (RFC 5952 for IPv6). An IPv4-mapped IPv6 address
+ * (::ffff:a.b.c.d) is an IPv6 address here: callers that want it treated as
+ * IPv4 convert it first. Typical use:
  *
  *   struct anon_policy p;
  *   anon_policy_init(&p);
