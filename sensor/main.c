@@ -228,6 +228,8 @@ static bool on_poll(void *arg)
         s->sig->dump_stats = 0;
         sensor_print_stats(s);
     }
+    if (s->eve.in_iface)
+        output_flush(s->out);   /* live: records reach the file within 100 ms */
     if (s->progress) {
         ictw_usec now = ictw_monotonic();
         if (now >= rs->next_progress) {
