@@ -972,6 +972,15 @@ def cap_bf_vnc_failures(cap):
         cap.wait(3)
 
 
+@case("bf-vnc-nobanner")
+def cap_bf_vnc_nobanner(cap):
+    """Six connections from an outside host to port 5900 where the server answers only the 4 bytes
+    00 00 00 01 without an RFB greeting (not VNC: the failure rule needs the banner flowbit)."""
+    for i in range(6):
+        tcp_session(cap, ATT, WS, 45100 + i, 5900, [("c", b"hello"), ("s", b"\x00\x00\x00\x01")])
+        cap.wait(3)
+
+
 # ----------------------------------------------------------------- DNS cases
 
 def dns_query(qid, name, qtype="A"):
@@ -1057,6 +1066,13 @@ def cap_dns_invalid_chars(cap):
            struct.pack(">HH", 1, 1))
     udp(cap, WS, DNSSRV, 51600, 53, raw)
     udp(cap, DNSSRV, WS, 53, 51600, struct.pack(">HHHHHH", 0x700, 0x8183, 1, 0, 0, 0) + raw[12:])
+
+
+@case("dns-malformed")
+def cap_dns_malformed(cap):
+    """A HOME_NET client sends a DNS query with the reserved query type 0, as fuzzers and broken tunnels do."""
+    q = struct.pack(">HHHHHH", 0x900, 0x0100, 1, 0, 0, 0) + b"\x03www\x07example\x03com\x00" + struct.pack(">HH", 0, 1)
+    udp(cap, WS, DNSSRV, 51700, 53, q)
 
 
 # ----------------------------------------------------------------- TLS cases
