@@ -84,7 +84,15 @@ int kw_pcre_setup(struct parse_ctx *pc, const char *v, bool neg)
     }
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     struct pcre_sm *s = calloc(1, sizeof(*s));
-    if (!s || !(s->text = strdup(v))) {
+    if (s && (s->text = strdup(v))) {
+        /* Keep the text without the buffer flag: it is printed inside its buffer. */
+        char *w = s->text + (last - v) + 1;
+        for (const char *f = last + 1; *f; f++)
+            if (flag_buffer(*f) < 0)
+                *w++ = *f;
+        *w = '\0';
+    }
+    if (!s || !s->text) {
         free(s);
         pcre2_code_free(code);
         return pc_err(pc, "out of memory");
