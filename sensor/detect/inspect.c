@@ -146,9 +146,11 @@ static bool inspect_from(struct insp *in, const struct sm_list *l, uint32_t i, u
     case SM_PCRE:
         return inspect_pcre(in, l, i, prev_end);
     case SM_ISDATAAT: {
+        /* As Suricata: relative means at least n bytes after the previous
+         * match; absolute means there is a byte at offset n. */
         const struct isdataat_sm *s = sm->data;
-        uint64_t at = (uint64_t)s->n + ((s->flags & PM_RELATIVE) ? prev_end : 0);
-        bool present = at < in->len;
+        bool present = (s->flags & PM_RELATIVE) ? (uint64_t)prev_end + s->n <= in->len
+                                                : s->n < in->len;
         if (present == !!(s->flags & PM_NEGATED))
             return false;
         return inspect_from(in, l, i + 1, prev_end);

@@ -75,7 +75,7 @@ int kw_app_layer_protocol_setup(struct parse_ctx *pc, const char *v, bool neg)
             return pc_err(pc, "app-layer-protocol: '%s' is not known to nDPI 4.2", name);
         return pc_err(pc, "app-layer-protocol: unknown protocol '%s'", name);
     }
-    if (!neg && !pc->r->need_proto)
+    if (!neg && !s->set.failed && s->set.n && !pc->r->need_proto)
         pc->r->need_proto = &s->set;
     return pc_add(pc, SML_FLOW, SM_GENERIC, kw_by_name("app-layer-protocol"), s, alp_match) ? 0 : -1;
 }

@@ -677,6 +677,8 @@ static int finalize(struct parse_ctx *pc)
         return pc_err(pc, "rule has no sid");
     if (check_buffer_contents(pc) < 0)
         return -1;
+    for (int b = 0; b < BUF_COUNT; b++)
+        inspect_prepare_list(&r->lists[b]);
     if (decide_kind_and_direction(pc) < 0)
         return -1;
     if (check_keyword_combinations(pc) < 0)
