@@ -25,6 +25,7 @@
 #include "detect/detect_int.h"
 #include "detect/dataset.h"
 #include "detect/iprep.h"
+#include "detect/engine.h"
 #include "dpi.h"
 
 #define RT_MAX_ALERTS 4096
