@@ -10,7 +10,8 @@
  *
  * Anything that is not IP (ARP, LLDP, STP/LLC, SLARP, CDP, PPP control
  * protocols, ...) ends with DECODE_ERR_NOT_IP: counted, but not an error.
- * The result of a failed packet is counted once, here, by reason.
+ * The result of a failed packet is counted once, here, by reason. With a
+ * defragmenter, datagrams past their timeout are dropped here, in packet time.
  *
  * Lengths flow down as "what the enclosing layer says": for the link layer
  * that is the length on the wire (wire_len), so a frame cut by the snap
@@ -360,6 +361,9 @@ enum decode_result decode_packet(struct decode_ctx *dc, int dlt, const uint8_t *
         data = no_bytes;
         caplen = 0;
     }
+
+    if (dc->defrag)
+        defrag_expire(dc->defrag, ts);       /* O(1) unless something is due */
 
     struct decode_state st = { .dc = dc, .pkt = pkt, .cap_end = data + caplen };
     /* What the wire carried; a bogus wire_len below caplen is ignored. */
