@@ -21,9 +21,9 @@ LOGS=$BUILD/test-logs
 mkdir -p "$LOGS"
 pass=0; fail=0; skip=0; failed_names=""
 
-selected() {
+selected() { # (sh has no local variables: do not reuse the callers' $t)
   [ -z "${TESTS:-}" ] && return 0
-  for t in $TESTS; do case "$1" in *"$t"*) return 0;; esac; done
+  for _sel in $TESTS; do case "$1" in *"$_sel"*) return 0;; esac; done
   return 1
 }
 
