@@ -4,8 +4,10 @@
  * app-layer-protocol, name Suricata's app-layer parsers; ictwatch learns the
  * protocol of a flow from nDPI, so each Suricata name maps to the nDPI
  * protocol ids that mean the same thing (resolved by name through dpi.h at
- * load time). A flow matches when its nDPI master or application protocol
- * is one of them, so "TLS.YouTube" is tls and "DNS.Google" is dns. The
+ * load time). A flow matches when nDPI classified it (a guess at giveup is
+ * "failed", as the sensor's EVE app_proto says) and its master or
+ * application protocol is one of them, so "TLS.YouTube" is tls and
+ * "DNS.Google" is dns. The
  * transport column lets the engine put such rules only into the protocol
  * groups that can carry them. The names the sensor writes as EVE app_proto
  * (dpi.c) are accepted too ("doh", "bittorrent").
@@ -108,6 +110,9 @@ bool app_proto_match(const struct app_proto_set *s, const struct flow *f)
         return false;
     if (s->failed)
         return !f->dpi.classified;
+    /* As the EVE app_proto: a protocol only guessed at giveup is "failed". */
+    if (!f->dpi.classified)
+        return false;
     for (uint8_t i = 0; i < s->n; i++)
         if (f->dpi.master_proto == s->ids[i] || f->dpi.app_proto == s->ids[i])
             return true;

@@ -3,7 +3,8 @@
  * Settings (config file keys; the command line adds the same keys):
  *   rule-files                    repeatable (-S FILE); relative to rules-dir when set
  *   rules-dir                     where rule files, classification.config and
- *                                 reference.config are looked up
+ *                                 reference.config are looked up (default for the
+ *                                 two .config files: the first rule file's directory)
  *   classification-file           default RULES_DIR/classification.config (optional)
  *   reference-file                default RULES_DIR/reference.config (optional)
  *   reputation-categories-file    iprep categories; reputation-files (repeatable),
@@ -118,15 +119,28 @@ static char *config_path(const struct config *cfg, const char *key, const char *
     return p;
 }
 
-static int load_support_files(struct load_state *ls, const struct config *cfg, const char *rules_dir)
+/* Where classification.config and reference.config are looked for when no
+ * file is given: rules-dir, else the directory of the first rule file. */
+static char *support_dir(const struct config *cfg, const char *rules_dir)
+{
+    if (rules_dir)
+        return strdup(rules_dir);
+    size_t pos = 0;
+    const struct config_entry *first = cfg ? config_next(cfg, "rule-files", &pos) : NULL;
+    return first ? detect_dirname(first->value) : NULL;
+}
+
+static int load_support_files(struct load_state *ls, const struct config *cfg, const char *rules_dir_set)
 {
     struct detect_engine *e = ls->e;
+    char *rules_dir = support_dir(cfg, rules_dir_set);
+    int rc = -1;
     bool expl;
     char *p = config_path(cfg, "classification-file", rules_dir, "classification.config", &expl);
     if (p) {
         if (classification_load(&e->cls, p, ls->diag) < 0) {
             free(p);
-            return -1;
+            goto done;
         }
         free(p);
     } else {
@@ -137,7 +151,7 @@ static int load_support_files(struct load_state *ls, const struct config *cfg, c
     if (p) {
         if (refconf_load(&e->refs, p, ls->diag) < 0) {
             free(p);
-            return -1;
+            goto done;
         }
         free(p);
     }
@@ -148,19 +162,22 @@ static int load_support_files(struct load_state *ls, const struct config *cfg, c
     if (ce && !cats) {
         diag_msg(ls->diag, LOG_ERROR, ce->origin, ce->line,
                  "reputation-files needs reputation-categories-file");
-        return -1;
+        goto done;
     }
     if (cats && iprep_load_categories(&e->iprep, cats, ls->diag) < 0)
-        return -1;
+        goto done;
     for (; ce; ce = config_next(cfg, "reputation-files", &pos)) {
         char *rp = detect_path_join(repdir, ce->value);
         if (!rp || iprep_load_file(&e->iprep, rp, ls->diag) < 0) {
             free(rp);
-            return -1;
+            goto done;
         }
         free(rp);
     }
-    return 0;
+    rc = 0;
+done:
+    free(rules_dir);
+    return rc;
 }
 
 static int load_rule_files(struct load_state *ls, const struct config *cfg, const char *rules_dir,

@@ -504,6 +504,40 @@ static void test_ndpi_keywords(void **state)
     rt_free(&t);
 }
 
+/* A protocol nDPI only guessed at giveup: app-layer names say "failed",
+ * ndpi-protocol sees the guess. */
+static void test_guessed_protocol(void **state)
+{
+    (void)state;
+    struct rt t;
+    rt_init(&t);
+    load(&t, "alert ftp any any -> any any (sid:1;)\n"
+             "alert tcp any any -> any any (app-layer-protocol:failed; sid:2;)\n"
+             "alert tcp any any -> any any (ndpi-protocol:FTP_CONTROL; sid:3;)\n"
+             "alert tcp any any -> any any (app-layer-protocol:!ftp; sid:4;)\n");
+    struct flow f;
+    rt_mkflow(&f, "10.0.0.1", 40000, "203.0.113.9", 21, IPPROTO_NUM_TCP);
+    f.dpi.master_proto = f.dpi.app_proto = (uint16_t)rt_proto(&t, "FTP_CONTROL");
+    f.dpi.gave_up = 1;
+    f.flags |= FLOW_F_DPI_DONE;
+    rt_reset_alerts(&t);
+    rt_send(&t, &f, TS, "x", SEC);
+    assert_int_equal(rt_count(&t, 1), 0);
+    assert_int_equal(rt_count(&t, 2), 1);
+    assert_int_equal(rt_count(&t, 3), 1);
+    assert_int_equal(rt_count(&t, 4), 1);
+    rt_flow_done(&f);
+    rt_mkflow(&f, "10.0.0.1", 40000, "203.0.113.9", 21, IPPROTO_NUM_TCP);
+    classify(&t, &f, "FTP_CONTROL", NULL);
+    rt_reset_alerts(&t);
+    rt_send(&t, &f, TS, "x", SEC);
+    assert_int_equal(rt_count(&t, 1), 1);
+    assert_int_equal(rt_count(&t, 2), 0);
+    assert_int_equal(rt_count(&t, 4), 0);
+    rt_flow_done(&f);
+    rt_free(&t);
+}
+
 static void test_pending_flow_rules(void **state)
 {
     (void)state;
@@ -705,6 +739,7 @@ int main(void)
         cmocka_unit_test(test_packet_keywords),
         cmocka_unit_test(test_sticky_buffers),
         cmocka_unit_test(test_ndpi_keywords),
+        cmocka_unit_test(test_guessed_protocol),
         cmocka_unit_test(test_pending_flow_rules),
         cmocka_unit_test(test_flow_end_and_alerted),
         cmocka_unit_test(test_flowbits),
