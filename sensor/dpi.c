@@ -126,7 +126,7 @@ static const struct { const char *ndpi, *suricata; } app_proto_map[] = {
     {"DoH_DoT", "doh"}, {"BitTorrent", "bittorrent"}, {"DTLS", "tls"},
 };
 
-const char *dpi_app_proto(const struct dpi_ctx *d, const struct flow *f)
+const char *dpi_app_proto(const struct dpi_ctx *d, const struct flow *f, char *buf, size_t len)
 {
     if (!(f->flags & FLOW_F_DPI_DONE) && !f->dpi.classified)
         return NULL;
@@ -137,7 +137,12 @@ const char *dpi_app_proto(const struct dpi_ctx *d, const struct flow *f)
     for (size_t i = 0; i < ICTW_ARRAY_LEN(app_proto_map); i++)
         if (strcmp(app_proto_map[i].ndpi, n) == 0)
             return app_proto_map[i].suricata;
-    return n;
+    /* Suricata's names are lowercase; keep nDPI's spelling otherwise. */
+    size_t i = 0;
+    for (; n[i] && i + 1 < len; i++)
+        buf[i] = (char)tolower((unsigned char)n[i]);
+    buf[i] = '\0';
+    return buf;
 }
 
 /* ---- field extraction --------------------------------------------------- */

@@ -228,6 +228,11 @@ static bool on_poll(void *arg)
         s->sig->dump_stats = 0;
         sensor_print_stats(s);
     }
+    if (s->sig->reload) {
+        s->sig->reload = 0;
+        sensor_reload_rules(s);
+    }
+    sensor_poll_reload(s);
     if (s->eve.in_iface)
         output_flush(s->out);   /* live: records reach the file within 100 ms */
     if (s->progress) {
@@ -335,6 +340,14 @@ int main(int argc, char **argv)
     config_init(&s->cfg);
     int rc = build_config(s, &c);
     config_free(&c.from_cli);
+
+    if (rc == 0 && config_find(&s->cfg, "test-rules")) {
+        int trc = sensor_test_rules(s);
+        sensor_free(s);
+        config_free(&s->cfg);
+        free(s);
+        return trc;
+    }
 
     bool files = config_find(&s->cfg, "pcap-file") != NULL;
     bool live = config_get(&s->cfg, "interface") != NULL;

@@ -55,6 +55,19 @@ const struct sensor_option sensor_options[] = {
     {"dpi.ja3-file", NULL, 0, true, false, "FILE", "nDPI list of malicious JA3 hashes"},
     {"dpi.sha1-file", NULL, 0, true, false, "FILE", "nDPI list of malicious certificate SHA-1s"},
 
+    /* rules (sensor/detect/loader.c) */
+    {"rule-files", "rule-file", 'S', true, true, "FILE", "load rules from FILE (repeatable; relative to rules-dir when set)"},
+    {"rules-dir", "rules-dir", 0, true, false, "DIR", "directory of rule files, classification.config and reference.config"},
+    {"classification-file", "classification-file", 0, true, false, "FILE", "Suricata classification.config (default RULES_DIR/classification.config)"},
+    {"reference-file", "reference-file", 0, true, false, "FILE", "Suricata reference.config (default RULES_DIR/reference.config)"},
+    {"strict-rules", "strict-rules", 0, false, false, NULL, "a rule that fails to load stops the sensor"},
+    {"test-rules", "test-rules", 0, false, false, NULL, "load the rules, report problems and exit (0 only if all loaded)"},
+    {"reputation-categories-file", NULL, 0, true, false, "FILE", "iprep categories: id,shortname,description"},
+    {"reputation-files", NULL, 0, true, true, "FILE", "iprep list: ip-or-cidr,category,score (repeatable)"},
+    {"default-reputation-path", NULL, 0, true, false, "DIR", "directory of relative reputation-files"},
+    {"detect.encryption-handling", NULL, 0, true, false, "default|full", "content-inspect TLS/QUIC flows after the handshake (full) or not (default)"},
+    {"detect.thresholds.max-entries", NULL, 0, true, false, "N", "threshold/detection_filter keys tracked at once (default 262144)"},
+
     /* stats */
     {"stats-interval", "stats-interval", 0, true, false, "DURATION", "print stats every DURATION of wall time (default 0 = only at exit and SIGUSR1)"},
     {"progress", "progress", 0, true, false, "yes|no", "progress line while replaying (default: when stderr is a terminal)"},

@@ -10,6 +10,7 @@
  * DPI and the rule engine hung off the flow.
  */
 #include "sensor.h"
+#include "detect/detect.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -136,6 +137,12 @@ static int open_outputs(struct sensor *s)
 
 /* ---- flow end ----------------------------------------------------------- */
 
+static void on_alert(void *arg, const struct eve_alert_sig *sig, struct flow *f,
+                     const struct packet *p, int dir)
+{
+    sensor_emit_alert(arg, sig, f, p, dir);
+}
+
 static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason reason)
 {
     struct sensor *s = arg;
@@ -143,7 +150,8 @@ static void on_flow_end(void *arg, struct flow *f, enum flow_end_reason reason)
         int64_t mem = 0;
         unsigned ev = dpi_giveup(s->dpi, f, &mem);
         flow_table_account(s->flows, f, mem);
-        (void)ev;
+        if (s->detect)
+            detect_flow_end(s->detect, f, ev, on_alert, s);
     }
     s->stats.flow_records++;
     if (!output_wants(s->out, EVE_KIND_FLOW))
@@ -158,6 +166,7 @@ static void on_flow_release(void *arg, struct flow *f)
 {
     struct sensor *s = arg;
     dpi_flow_release(s->dpi, f);
+    detect_flow_free(f);
 }
 
 void sensor_emit_alert(struct sensor *s, const struct eve_alert_sig *sig, struct flow *f,
@@ -199,8 +208,69 @@ int sensor_init(struct sensor *s)
     s->eve.dpi = s->dpi;
     if (open_outputs(s))
         return -1;
+    if (config_find(&s->cfg, "rule-files") && sensor_load_rules(s, NULL) < 0)
+        return -1;
     s->stats.wall_start = ictw_monotonic();
     return 0;
+}
+
+/* Loads the rules named by rule-files (see sensor/detect/loader.c). */
+int sensor_load_rules(struct sensor *s, struct detect_load_report *rep)
+{
+    bool strict = false;
+    char err[512];
+    if (config_get_bool(&s->cfg, "strict-rules", &strict, err, sizeof(err))) {
+        log_error(&s->log, "%s", err);
+        return -1;
+    }
+    struct detect_load_opts o = {&s->cfg, &s->log, s->dpi, strict};
+    struct detect_load_report r;
+    s->detect = detect_engine_load(&o, rep ? rep : &r);
+    if (!s->detect)
+        return -1;
+    s->detect_thread = detect_reload_new(&s->log);
+    return s->detect_thread ? 0 : -1;
+}
+
+/* --test-rules: loads the rules as the sensor would, reports, and says
+ * whether every rule loaded (exit status 0) or not (1). */
+int sensor_test_rules(struct sensor *s)
+{
+    struct dpi_config dc;
+    if (!config_find(&s->cfg, "rule-files")) {
+        log_error(&s->log, "--test-rules needs rules: give -S FILE or set rule-files");
+        return 2;
+    }
+    if (read_dpi_config(s, &dc))
+        return 2;
+    s->dpi = dpi_new(&dc, &s->log);
+    if (!s->dpi)
+        return 2;
+    struct detect_load_report rep;
+    memset(&rep, 0, sizeof(rep));
+    int rc = sensor_load_rules(s, &rep);
+    fprintf(stderr, "%u rules loaded, %u failed, %u warnings\n", rep.loaded, rep.failed, rep.warnings);
+    return rc == 0 && rep.failed == 0 ? 0 : 1;
+}
+
+/* SIGHUP: starts building the rules aside; sensor_poll_reload() swaps them in. */
+void sensor_reload_rules(struct sensor *s)
+{
+    if (!s->detect_thread) {
+        log_warn(&s->log, "SIGHUP: no rules are loaded, nothing to reload");
+        return;
+    }
+    bool strict = false;
+    char err[512];
+    config_get_bool(&s->cfg, "strict-rules", &strict, err, sizeof(err));
+    struct detect_load_opts o = {&s->cfg, &s->log, s->dpi, strict};
+    detect_reload_start(s->detect_thread, &o, s->detect);
+}
+
+void sensor_poll_reload(struct sensor *s)
+{
+    if (s->detect_thread)
+        detect_reload_poll(s->detect_thread, &s->detect, NULL);
 }
 
 void sensor_finish(struct sensor *s)
@@ -216,6 +286,10 @@ void sensor_free(struct sensor *s)
 {
     flow_table_free(s->flows);
     s->flows = NULL;
+    detect_reload_free(s->detect_thread);
+    s->detect_thread = NULL;
+    detect_engine_free(s->detect);
+    s->detect = NULL;
     output_free(s->out);
     s->out = NULL;
     dpi_free(s->dpi);
@@ -277,7 +351,8 @@ void sensor_process_packet(struct sensor *s, int dlt, ictw_usec ts, uint32_t cap
         if (mem)
             flow_table_account(s->flows, f, mem);
     }
-    (void)ev;
+    if (s->detect)
+        detect_packet(s->detect, f, &p, dir, ev, on_alert, s);
     expire_idle(s);
 }
 

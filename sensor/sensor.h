@@ -87,6 +87,13 @@ void sensor_process_packet(struct sensor *s, int dlt, ictw_usec ts, uint32_t cap
 /* Writes an alert record for a rule that matched (used by the rule engine). */
 void sensor_emit_alert(struct sensor *s, const struct eve_alert_sig *sig, struct flow *f,
                        const struct packet *p, int dir);
+/* Rules: load at start (called by sensor_init when rule-files is set),
+ * start a reload (SIGHUP), swap a finished reload in (between packets). */
+struct detect_load_report;
+int sensor_load_rules(struct sensor *s, struct detect_load_report *rep);
+int sensor_test_rules(struct sensor *s);
+void sensor_reload_rules(struct sensor *s);
+void sensor_poll_reload(struct sensor *s);
 /* Prints the statistics block on stderr. */
 void sensor_print_stats(struct sensor *s);
 

@@ -238,7 +238,8 @@ static void write_app_layer(struct jsonw *w, const struct flow *f)
 
 static void write_app_proto(const struct eve_ctx *e, struct jsonw *w, const struct flow *f)
 {
-    const char *ap = dpi_app_proto(e->dpi, f);
+    char buf[64];
+    const char *ap = dpi_app_proto(e->dpi, f, buf, sizeof(buf));
     if (ap)
         jsonw_key_str(w, "app_proto", ap);
 }

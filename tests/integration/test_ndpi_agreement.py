@@ -22,7 +22,10 @@ import ictw  # noqa: E402
 LINE = re.compile(r"^\s+\d+\s+(\S+)\s+(\S+)\s+<->\s+(\S+)\s+(.*)$")
 PROTO = re.compile(r"\[proto: [0-9.]+/([^\]]+)\]")
 VLAN = re.compile(r"\[VLAN: (\d+)\]")
-L4_NAMES = {"TCP": "TCP", "UDP": "UDP", "ICMP": "ICMP", "IPv6-ICMP": "ICMPV6", "SCTP": "SCTP"}
+L4_NAMES = {"TCP": "TCP", "UDP": "UDP", "ICMP": "ICMP", "IPv6-ICMP": "ICMPV6"}
+# ndpiReader prints other IP protocols by number, and their flows without ports.
+IP_PROTO_NUMBERS = {"ESP": "50", "OSPF": "89", "SCTP": "132", "GRE": "47", "IGMP": "2", "VRRP": "112",
+                    "PIM": "103", "IPIP": "4", "IPv6": "41", "AH": "51"}
 
 
 def endpoint(text):
@@ -67,10 +70,13 @@ def our_flows(capture):
 
 
 def key_of(rec):
-    l4 = L4_NAMES.get(rec.get("proto"), rec.get("proto"))
-    a = (normalise(rec["src_ip"]), rec.get("src_port", 0))
-    b = (normalise(rec["dest_ip"]), rec.get("dest_port", 0))
-    return l4, frozenset([a, b])
+    proto = rec.get("proto")
+    if proto in L4_NAMES:
+        a = (normalise(rec["src_ip"]), rec.get("src_port", 0))
+        b = (normalise(rec["dest_ip"]), rec.get("dest_port", 0))
+        return L4_NAMES[proto], frozenset([a, b])
+    l4 = IP_PROTO_NUMBERS.get(proto, proto)
+    return l4, frozenset([(normalise(rec["src_ip"]), 0), (normalise(rec["dest_ip"]), 0)])
 
 
 def main():

@@ -1,0 +1,271 @@
+/* iprep.c - loading and querying IP reputation (see iprep.h).
+ *
+ * Several categories may be given for one address (one line each); the
+ * values of an address form a short linked list in one array. Files of a
+ * million lines load in a fraction of a second: the whole file is read at
+ * once, the host table is sized from its line count, and nothing is
+ * allocated per line.
+ */
+#include "iprep.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BAD_LINES_SHOWN 10
+
+void iprep_init(struct iprep *r)
+{
+    memset(r, 0, sizeof(*r));
+    radix_init(&r->nets);
+}
+
+void iprep_free(struct iprep *r)
+{
+    for (int i = 0; i <= IPREP_MAX_CAT; i++)
+        free(r->cat_name[i]);
+    hashset_free(&r->hosts);
+    free(r->host_head);
+    radix_free(&r->nets);
+    free(r->vals);
+    memset(r, 0, sizeof(*r));
+}
+
+bool iprep_loaded(const struct iprep *r)
+{
+    for (int i = 0; i <= IPREP_MAX_CAT; i++)
+        if (r->cat_name[i])
+            return true;
+    return false;
+}
+
+int iprep_category(const struct iprep *r, const char *shortname)
+{
+    for (int i = 0; i <= IPREP_MAX_CAT; i++)
+        if (r->cat_name[i] && strcmp(r->cat_name[i], shortname) == 0)
+            return i;
+    return -1;
+}
+
+/* Splits a line into at most n comma-separated trimmed fields. */
+static int split_fields(char *line, char **f, int n)
+{
+    int k = 0;
+    char *p = line;
+    while (k < n) {
+        char *c = strchr(p, ',');
+        if (c)
+            *c = '\0';
+        f[k++] = detect_trim(p);
+        if (!c)
+            break;
+        p = c + 1;
+    }
+    return k;
+}
+
+int iprep_load_categories(struct iprep *r, const char *path, struct load_diag *d)
+{
+    size_t len;
+    char *buf = detect_read_file(path, &len);
+    if (!buf) {
+        diag_msg(d, LOG_ERROR, path, 0, "cannot read the reputation categories: %s", strerror(errno));
+        return -1;
+    }
+    int lineno = 0;
+    char *next;
+    for (char *p = buf; p && *p; p = next) {
+        char *nl = strchr(p, '\n');
+        next = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        char *line = detect_trim(p);
+        if (!*line || *line == '#')
+            continue;
+        char *f[3];
+        uint64_t id;
+        if (split_fields(line, f, 3) != 3 || ictw_parse_uint(f[0], IPREP_MAX_CAT, &id) < 0 || !*f[1]) {
+            diag_msg(d, LOG_WARN, path, lineno, "expected 'id,shortname,description' with an id "
+                     "from 0 to %d; line skipped", IPREP_MAX_CAT);
+            continue;
+        }
+        char *name = strdup(f[1]);
+        if (!name) {
+            free(buf);
+            return -1;
+        }
+        free(r->cat_name[id]);
+        r->cat_name[id] = name;
+    }
+    free(buf);
+    return 0;
+}
+
+static int parse_prefix(char *s, struct ictw_addr *a, unsigned *bits)
+{
+    char *slash = strchr(s, '/');
+    if (slash)
+        *slash = '\0';
+    if (ictw_addr_parse(s, a) < 0)
+        return -1;
+    unsigned width = a->family == 4 ? 32 : 128;
+    *bits = width;
+    if (slash) {
+        uint64_t b;
+        if (ictw_parse_uint(slash + 1, width, &b) < 0)
+            return -1;
+        *bits = (unsigned)b;
+    }
+    return 0;
+}
+
+static int add_val(struct iprep *r, uint32_t *head, uint8_t cat, uint8_t score)
+{
+    for (uint32_t i = *head; i; i = r->vals[i - 1].next) {
+        if (r->vals[i - 1].cat == cat) {
+            r->vals[i - 1].score = score;   /* a later line wins */
+            return 0;
+        }
+    }
+    if (r->nvals == r->vals_cap) {
+        uint32_t cap = r->vals_cap ? r->vals_cap * 2 : 1024;
+        struct iprep_val *nv = realloc(r->vals, (size_t)cap * sizeof(*nv));
+        if (!nv)
+            return -1;
+        r->vals = nv;
+        r->vals_cap = cap;
+    }
+    r->vals[r->nvals].cat = cat;
+    r->vals[r->nvals].score = score;
+    r->vals[r->nvals].next = *head;
+    *head = ++r->nvals;
+    return 0;
+}
+
+static int add_host(struct iprep *r, const struct ictw_addr *a, uint8_t cat, uint8_t score)
+{
+    uint8_t key[17];
+    key[0] = a->family;
+    memcpy(key + 1, a->b, 16);
+    int64_t ord = hashset_insert(&r->hosts, key, sizeof(key), NULL);
+    if (ord < 0)
+        return -1;
+    if ((uint64_t)ord >= r->host_head_cap) {
+        uint32_t cap = r->host_head_cap ? r->host_head_cap : 1024;
+        while (cap <= (uint64_t)ord)
+            cap *= 2;
+        uint32_t *nh = realloc(r->host_head, (size_t)cap * sizeof(*nh));
+        if (!nh)
+            return -1;
+        memset(nh + r->host_head_cap, 0, (size_t)(cap - r->host_head_cap) * sizeof(*nh));
+        r->host_head = nh;
+        r->host_head_cap = cap;
+    }
+    return add_val(r, &r->host_head[ord], cat, score);
+}
+
+/* A network's values live under its radix node: fetch the list of exactly
+ * this prefix (inserting it empty if new), extend it, store it back. */
+static int add_net(struct iprep *r, const struct ictw_addr *a, unsigned bits, uint8_t cat,
+                   uint8_t score)
+{
+    bool existed;
+    uint32_t old = 0;
+    if (radix_insert(&r->nets, a, bits, 0, &existed, &old) < 0)
+        return -1;
+    uint32_t head = existed ? old : 0;
+    if (add_val(r, &head, cat, score) < 0)
+        return -1;
+    return radix_insert(&r->nets, a, bits, head, &existed, &old);
+}
+
+static size_t count_lines(const char *buf, size_t len)
+{
+    size_t n = 1;
+    for (const char *p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))); p++)
+        n++;
+    return n;
+}
+
+int iprep_load_file(struct iprep *r, const char *path, struct load_diag *d)
+{
+    size_t len;
+    char *buf = detect_read_file(path, &len);
+    if (!buf) {
+        diag_msg(d, LOG_ERROR, path, 0, "cannot read the reputation file: %s", strerror(errno));
+        return -1;
+    }
+    if (!r->hosts.slots && hashset_init(&r->hosts, 17, count_lines(buf, len)) < 0) {
+        free(buf);
+        return -1;
+    }
+    unsigned bad = 0;
+    int lineno = 0;
+    char *next;
+    for (char *p = buf; p && *p; p = next) {
+        char *nl = memchr(p, '\n', len - (size_t)(p - buf));
+        next = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        char *line = detect_trim(p);
+        if (!*line || *line == '#')
+            continue;
+        char *f[3];
+        struct ictw_addr a;
+        unsigned bits;
+        uint64_t cat, score;
+        const char *why = NULL;
+        if (split_fields(line, f, 3) != 3)
+            why = "expected 'address,category,score'";
+        else if (parse_prefix(f[0], &a, &bits) < 0)
+            why = "invalid address or network";
+        else if (ictw_parse_uint(f[1], IPREP_MAX_CAT, &cat) < 0 || !r->cat_name[cat])
+            why = "unknown category id (not in the categories file)";
+        else if (ictw_parse_uint(f[2], 127, &score) < 0)
+            why = "score must be a number from 0 to 127";
+        if (why) {
+            if (bad++ < BAD_LINES_SHOWN)
+                diag_msg(d, LOG_WARN, path, lineno, "%s; line skipped", why);
+            continue;
+        }
+        unsigned width = a.family == 4 ? 32 : 128;
+        int rc = bits == width ? add_host(r, &a, (uint8_t)cat, (uint8_t)score)
+                               : add_net(r, &a, bits, (uint8_t)cat, (uint8_t)score);
+        if (rc < 0) {
+            free(buf);
+            diag_msg(d, LOG_ERROR, path, lineno, "out of memory");
+            return -1;
+        }
+        r->entries++;
+    }
+    if (bad > BAD_LINES_SHOWN)
+        diag_msg(d, LOG_WARN, path, 0, "%u more bad lines skipped", bad - BAD_LINES_SHOWN);
+    free(buf);
+    return 0;
+}
+
+static int score_in(const struct iprep *r, uint32_t head, int cat)
+{
+    for (uint32_t i = head; i; i = r->vals[i - 1].next)
+        if (r->vals[i - 1].cat == cat)
+            return r->vals[i - 1].score;
+    return -1;
+}
+
+int iprep_score(const struct iprep *r, const struct ictw_addr *a, int cat)
+{
+    if (r->hosts.slots) {
+        uint8_t key[17];
+        key[0] = a->family;
+        memcpy(key + 1, a->b, 16);
+        int64_t ord = hashset_find(&r->hosts, key, sizeof(key));
+        if (ord >= 0)
+            return score_in(r, r->host_head[ord], cat);
+    }
+    uint32_t head;
+    if (radix_lookup(&r->nets, a, &head))
+        return score_in(r, head, cat);
+    return -1;
+}
