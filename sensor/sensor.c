@@ -309,7 +309,7 @@ void sensor_print_stats(struct sensor *s)
     for (int t = 1; t < TUNNEL_TYPE_COUNT; t++)
         fprintf(o, ", %s %llu", decode_tunnel_name(t), (unsigned long long)dc->tunnels[t]);
     fprintf(o, "\n");
-    fprintf(o, "not decoded:    not IP %llu (ARP, LLDP, STP, ...), cut by the snap length but decoded %llu\n",
+    fprintf(o, "other frames:   not IP %llu (ARP, LLDP, STP, ...); decoded although cut by the snap length %llu\n",
             (unsigned long long)dc->errors[DECODE_ERR_NOT_IP], (unsigned long long)dc->truncated);
     bool any = false;
     for (int e = 1; e < DECODE_ERR_COUNT; e++) {
