@@ -17,13 +17,11 @@ import tempfile
 import ictw
 
 sys.path.insert(0, os.path.join(ictw.ROOT, "tools"))
-from ruleset_catalog import (RULE_FILES, UNPROVEN, parse_expect, read_classes, read_rules,  # noqa: E402,F401
-                             read_tsv, rule_option)
+from ruleset_catalog import (CASES_TSV, RULE_FILES, SHARED_TSV, UNPROVEN, parse_expect,  # noqa: E402,F401
+                             read_classes, read_rules, read_tsv, rule_option)
 
 RULES_DIR = os.path.join(ictw.ROOT, "rules")
 HOME_NET = "[10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8]"
-CASES_TSV = os.path.join(ictw.ROOT, "tests", "ruleset-cases.tsv")
-SHARED_TSV = os.path.join(ictw.ROOT, "tests", "ruleset-shared-captures.tsv")
 GEN = os.path.join(ictw.ROOT, "tests", "captures", "make-ruleset-captures.py")
 CAPS = os.path.join(ictw.CAPS, "ruleset")
 
