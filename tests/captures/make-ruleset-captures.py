@@ -1243,8 +1243,8 @@ def cap_mal_irc(cap):
 
 @case("mal-irc-bot")
 def cap_mal_irc_bot(cap):
-    """A HOME_NET host joins an IRC channel on port 8080 and receives '!ddos' from the channel operator."""
-    tcp_session(cap, WS, EXTSRV, 45301, 8080, IRC_LOGIN + [
+    """A HOME_NET host joins an IRC channel on port 8000 and receives '!ddos' from the channel operator."""
+    tcp_session(cap, WS, EXTSRV, 45301, 8000, IRC_LOGIN + [
         ("s", b":master!master@198.51.100.7 PRIVMSG #control :!ddos 198.51.100.50 80 600\r\n")])
 
 
