@@ -5,8 +5,9 @@ Writes, deterministically (a fixed linear congruential generator, no
 randomness), a copy of rules/ into OUTDIR/rules-large/ with:
 
   bench-content.rules      10,000 content rules: 8-14 byte patterns (half of
-                           them nocase) on TCP/UDP payloads, spread over
-                           ports 80, 443, 53, 25, 445 and any, sids
+                           them nocase) in the shapes public rule sets use
+                           (HEADERS: requests to HTTP, SMB, SMTP ports and
+                           any port, HTTP responses, DNS, any UDP), sids
                            2000000000+ (outside the shipped range); random
                            patterns, so they do not fire on real traffic and
                            the run measures matching, not alert output
@@ -28,9 +29,16 @@ N_RULES = 10000
 N_IPS = 1000000
 N_DOMAINS = 1000000
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-HEADERS = ["tcp any any -> any 80", "tcp any any -> any 443", "udp any any -> any 53",
-           "tcp any any -> any 25", "tcp any any -> any 445", "tcp any any -> any any",
-           "udp any any -> any any", "tcp any 80 -> any any"]
+# The mix of rule shapes, by share (out of 20), as in public rule sets: mostly
+# requests to a service port, some responses, some any-port rules.
+HEADERS = (["tcp any any -> any 80 (flow:established,to_server;"] * 6 +
+           ["tcp any any -> any [8080,8000,8888] (flow:established,to_server;"] * 2 +
+           ["tcp any 80 -> any any (flow:established,to_client;"] * 3 +
+           ["udp any any -> any 53 ("] * 2 +
+           ["tcp any any -> any 445 (flow:established,to_server;"] * 2 +
+           ["tcp any any -> any 25 (flow:established,to_server;"] * 2 +
+           ["tcp any any -> any any (flow:established,to_server;"] * 2 +
+           ["udp any any -> any any ("] * 1)
 ALPHA = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
@@ -54,8 +62,9 @@ def write_rules(path):
         for i in range(N_RULES):
             pat = g.word(8, 14)
             nocase = " nocase;" if i % 2 else ""
-            f.write('alert %s (msg:"ICTWATCH BENCH content %d"; content:"%s";%s sid:%d; rev:1;)\n'
-                    % (HEADERS[i % len(HEADERS)], i, pat, nocase, 2000000000 + i))
+            head = HEADERS[i % len(HEADERS)]
+            f.write('alert %s msg:"ICTWATCH BENCH content %d"; content:"%s";%s sid:%d; rev:1;)\n'
+                    % (head, i, pat, nocase, 2000000000 + i))
 
 
 def write_iprep(path):
