@@ -33,7 +33,7 @@ import logging
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 
 from scapy.all import (DNS, DNSQR, DNSRR, ICMP, IP, IPv6, ICMPv6EchoRequest,  # noqa: E402
-                       TCP, UDP, Ether, fragment)
+                       TCP, UDP, Ether)
 
 BASE_US = calendar.timegm((2026, 3, 2, 8, 0, 0)) * 1000000   # 2026-03-02T08:00:00Z
 STEP_US = 1000                                              # 1 ms between packets by default

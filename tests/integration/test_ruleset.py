@@ -98,11 +98,7 @@ def run_case(name, capture, expect, options, rules_by_sid):
 
 
 def main():
-    if not os.access(ictw.SENSOR, os.X_OK):
-        ictw.skip_all("no sensor binary (make first)")
-    help_text = ictw.run([ictw.SENSOR, "--help"]).stdout
-    if "--test-rules" not in help_text:
-        ictw.skip_all("this sensor build has no rule engine (--test-rules missing)")
+    ruleset.require_engine()
 
     rules = ruleset.read_rules()
     alerting = [r for r in rules if not r["noalert"]]

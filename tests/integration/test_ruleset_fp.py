@@ -69,12 +69,7 @@ def bench_capture():
 
 
 def main():
-    if not ictw.have_shared():
-        ictw.skip_all("../shared/pcaps/ndpi is absent: the false-positive checks need its benign captures")
-    if not os.access(ictw.SENSOR, os.X_OK):
-        ictw.skip_all("no sensor binary (make first)")
-    if "--test-rules" not in ictw.run([ictw.SENSOR, "--help"]).stdout:
-        ictw.skip_all("this sensor build has no rule engine (--test-rules missing)")
+    ruleset.require_engine(need_shared="the false-positive checks need its benign captures")
     doc = documented()
     ictw.check(doc is not None, "docs/ruleset.md has the false-positive table markers")
     doc = doc or {}

@@ -59,12 +59,7 @@ def run_row(row):
 
 
 def main():
-    if not ictw.have_shared():
-        ictw.skip_all("../shared/pcaps/ndpi is absent: the real-capture checks of the ruleset need it")
-    if not os.access(ictw.SENSOR, os.X_OK):
-        ictw.skip_all("no sensor binary (make first)")
-    if "--test-rules" not in ictw.run([ictw.SENSOR, "--help"]).stdout:
-        ictw.skip_all("this sensor build has no rule engine (--test-rules missing)")
+    ruleset.require_engine(need_shared="the real-capture checks of the ruleset need it")
     rows = ruleset.read_tsv(ruleset.SHARED_TSV)
     ictw.check(len(rows) >= 16, "the shared table has rows (%d)" % len(rows))
     with ThreadPoolExecutor(max_workers=max(2, min(8, os.cpu_count() or 2))) as pool:

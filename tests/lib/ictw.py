@@ -64,16 +64,20 @@ def have_shared():
     return os.path.isdir(os.path.join(SHARED, "pcaps", "ndpi"))
 
 
+def ensure_generated(gen, outdir):
+    """Runs a capture generator (`gen OUTDIR`) into outdir, again only when gen changed."""
+    stamp = os.path.join(outdir, ".stamp")
+    if os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime(gen):
+        return outdir
+    os.makedirs(outdir, exist_ok=True)
+    subprocess.run([PYTHON, gen, outdir], check=True, stdout=subprocess.DEVNULL)
+    open(stamp, "w").close()
+    return outdir
+
+
 def ensure_captures():
     """Generates the project's own test captures into build/captures once."""
-    stamp = os.path.join(CAPS, ".stamp")
-    gen = os.path.join(ROOT, "tests", "captures", "make-captures.py")
-    if os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime(gen):
-        return CAPS
-    os.makedirs(CAPS, exist_ok=True)
-    subprocess.run([PYTHON, gen, CAPS], check=True, stdout=subprocess.DEVNULL)
-    open(stamp, "w").close()
-    return CAPS
+    return ensure_generated(os.path.join(ROOT, "tests", "captures", "make-captures.py"), CAPS)
 
 
 def run(args, **kw):

@@ -7,14 +7,14 @@ once; and finds what a test needs inside a capture (a certificate, a JA3).
 Reading the rule files and the case tables is tools/ruleset_catalog.py's job
 (shared with tools/gen-ruleset-doc.py).
 """
-import collections
+import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
 import ictw
+from ruletest import alerts, count_by_sid  # noqa: F401  (the ruleset tests use them through this module)
 
 sys.path.insert(0, os.path.join(ictw.ROOT, "tools"))
 from ruleset_catalog import (CASES_TSV, RULE_FILES, SHARED_TSV, UNPROVEN, parse_expect,  # noqa: E402,F401
@@ -39,7 +39,6 @@ def sensor_args(rules_dir=RULES_DIR, home_net=HOME_NET, extra=None):
 
 def run_sensor(capture, rules_dir=RULES_DIR, home_net=HOME_NET, extra=None, types="alert"):
     """Replays one capture with the ruleset; returns (EVE records, stderr, exit code)."""
-    import json
     args = [ictw.SENSOR, "-q", "-r", capture, "--stdout", "--stdout-types", types,
             "--sensor-id", "ruleset-test"] + sensor_args(rules_dir, home_net, extra)
     p = ictw.run(args)
@@ -47,22 +46,19 @@ def run_sensor(capture, rules_dir=RULES_DIR, home_net=HOME_NET, extra=None, type
     return recs, p.stderr, p.returncode
 
 
-def alerts(records):
-    return [r for r in records if r.get("event_type") == "alert"]
-
-
-def count_by_sid(records):
-    return collections.Counter(r["alert"]["signature_id"] for r in alerts(records))
-
-
 def ensure_captures():
-    stamp = os.path.join(CAPS, ".stamp")
-    if os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime(GEN):
-        return CAPS
-    os.makedirs(CAPS, exist_ok=True)
-    subprocess.run([ictw.PYTHON, GEN, CAPS], check=True, stdout=subprocess.DEVNULL)
-    open(stamp, "w").close()
-    return CAPS
+    return ictw.ensure_generated(GEN, CAPS)
+
+
+def require_engine(need_shared=None):
+    """Skips the whole test file when what it needs is missing: the sensor, its rule
+    engine, or (need_shared = what for) ../shared/pcaps/ndpi."""
+    if need_shared and not ictw.have_shared():
+        ictw.skip_all("../shared/pcaps/ndpi is absent: %s" % need_shared)
+    if not os.access(ictw.SENSOR, os.X_OK):
+        ictw.skip_all("no sensor binary (make first)")
+    if "--test-rules" not in ictw.run([ictw.SENSOR, "--help"]).stdout:
+        ictw.skip_all("this sensor build has no rule engine (--test-rules missing)")
 
 
 class RulesCopy:
