@@ -797,46 +797,28 @@ def reflection(cap, sport, payload_fn, victim_port=80, n=12):
         udp(cap, "198.51.100.%d" % (1 + i), VICTIM, sport, victim_port, payload_fn(i), 50000)
 
 
-@case("dos-reflection-dns")
-def cap_dos_reflection_dns(cap):
-    """Twelve outside DNS servers send large ANY answers to one HOME_NET host that never asked."""
-    reflection(cap, 53, lambda i: dns_any_response(0x4000 + i))
+# One reflection attack per amplification service: twelve outside reflectors
+# (198.51.100.1-12) answer a HOME_NET victim that never asked.
+REFLECTIONS = [
+    ("dns", 53, "DNS servers send large ANY answers", lambda i: dns_any_response(0x4000 + i)),
+    ("ntp", 123, "NTP servers send monlist answers", lambda i: NTP_MONLIST_RESP),
+    ("memcached", 11211, "memcached servers send stats answers (UDP)", lambda i: MEMCACHED_RESP),
+    ("ssdp", 1900, "UPnP devices send SSDP answers", lambda i: SSDP_RESP),
+    ("cldap", 389, "directory servers send CLDAP search results", lambda i: CLDAP_RESP),
+    ("chargen", 19, "hosts send chargen answers", lambda i: chargen_response()),
+    ("snmp", 161, "SNMP agents send 700-byte GetResponse answers", lambda i: snmp_response(600)),
+]
 
 
-@case("dos-reflection-ntp")
-def cap_dos_reflection_ntp(cap):
-    """Twelve outside NTP servers send monlist answers to one HOME_NET host."""
-    reflection(cap, 123, lambda i: NTP_MONLIST_RESP)
+def register_reflection(name, port, what, payload_fn):
+    def make(cap):
+        reflection(cap, port, payload_fn)
+    make.__doc__ = "Twelve outside %s to one HOME_NET host that never asked." % what
+    case("dos-reflection-" + name)(make)
 
 
-@case("dos-reflection-memcached")
-def cap_dos_reflection_memcached(cap):
-    """Twelve outside memcached servers send stats answers (UDP) to one HOME_NET host."""
-    reflection(cap, 11211, lambda i: MEMCACHED_RESP)
-
-
-@case("dos-reflection-ssdp")
-def cap_dos_reflection_ssdp(cap):
-    """Twelve outside UPnP devices send SSDP answers to one HOME_NET host."""
-    reflection(cap, 1900, lambda i: SSDP_RESP)
-
-
-@case("dos-reflection-cldap")
-def cap_dos_reflection_cldap(cap):
-    """Twelve outside directory servers send CLDAP search results to one HOME_NET host."""
-    reflection(cap, 389, lambda i: CLDAP_RESP)
-
-
-@case("dos-reflection-chargen")
-def cap_dos_reflection_chargen(cap):
-    """Twelve outside hosts send chargen answers to one HOME_NET host."""
-    reflection(cap, 19, lambda i: chargen_response())
-
-
-@case("dos-reflection-snmp")
-def cap_dos_reflection_snmp(cap):
-    """Twelve outside SNMP agents send 700-byte GetResponse answers to one HOME_NET host."""
-    reflection(cap, 161, lambda i: snmp_response(600))
+for _r in REFLECTIONS:
+    register_reflection(*_r)
 
 
 @case("dos-normal-udp")
