@@ -384,9 +384,11 @@ void sensor_print_stats(struct sensor *s)
     for (int t = 1; t < TUNNEL_TYPE_COUNT; t++)
         fprintf(o, ", %s %llu", decode_tunnel_name(t), (unsigned long long)dc->tunnels[t]);
     fprintf(o, "\n");
+    fprintf(o, "other frames:   not IP %llu (ARP, LLDP, STP, ...); decoded although cut by the snap length %llu\n",
+            (unsigned long long)dc->errors[DECODE_ERR_NOT_IP], (unsigned long long)dc->truncated);
     bool any = false;
     for (int e = 1; e < DECODE_ERR_COUNT; e++) {
-        if (!dc->errors[e])
+        if (!dc->errors[e] || e == DECODE_ERR_NOT_IP)
             continue;
         fprintf(o, "%s %s %llu", any ? "," : "decode errors: ", decode_error_names[e],
                 (unsigned long long)dc->errors[e]);
