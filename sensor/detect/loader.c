@@ -22,6 +22,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +131,49 @@ static char *support_dir(const struct config *cfg, const char *rules_dir)
     return first ? detect_dirname(first->value) : NULL;
 }
 
-static int load_support_files(struct load_state *ls, const struct config *cfg, const char *rules_dir_set)
+/* Reputation files are loaded by a thread while the rules are parsed: rules
+ * need only the categories, which are read before it starts. */
+struct rep_job {
+    struct iprep *rep;
+    const struct config *cfg;
+    struct load_diag diag;      /* its own counters, added after the join */
+    pthread_t th;
+    bool started;
+    int rc;
+};
+
+static void *rep_worker(void *arg)
+{
+    struct rep_job *j = arg;
+    const char *repdir = config_get(j->cfg, "default-reputation-path");
+    size_t pos = 0;
+    const struct config_entry *ce;
+    j->rc = 0;
+    while ((ce = config_next(j->cfg, "reputation-files", &pos))) {
+        char *rp = detect_path_join(repdir, ce->value);
+        if (!rp || iprep_load_file(j->rep, rp, &j->diag) < 0) {
+            free(rp);
+            j->rc = -1;
+            break;
+        }
+        free(rp);
+    }
+    return NULL;
+}
+
+static int rep_job_finish(struct rep_job *j, struct load_diag *d)
+{
+    if (!j->started)
+        return 0;
+    pthread_join(j->th, NULL);
+    j->started = false;
+    d->errors += j->diag.errors;
+    d->warnings += j->diag.warnings;
+    return j->rc;
+}
+
+static int load_support_files(struct load_state *ls, const struct config *cfg, const char *rules_dir_set,
+                              struct rep_job *job)
 {
     struct detect_engine *e = ls->e;
     char *rules_dir = support_dir(cfg, rules_dir_set);
@@ -156,7 +199,6 @@ static int load_support_files(struct load_state *ls, const struct config *cfg, c
         free(p);
     }
     const char *cats = cfg ? config_get(cfg, "reputation-categories-file") : NULL;
-    const char *repdir = cfg ? config_get(cfg, "default-reputation-path") : NULL;
     size_t pos = 0;
     const struct config_entry *ce = cfg ? config_next(cfg, "reputation-files", &pos) : NULL;
     if (ce && !cats) {
@@ -166,13 +208,17 @@ static int load_support_files(struct load_state *ls, const struct config *cfg, c
     }
     if (cats && iprep_load_categories(&e->iprep, cats, ls->diag) < 0)
         goto done;
-    for (; ce; ce = config_next(cfg, "reputation-files", &pos)) {
-        char *rp = detect_path_join(repdir, ce->value);
-        if (!rp || iprep_load_file(&e->iprep, rp, ls->diag) < 0) {
-            free(rp);
-            goto done;
+    if (ce) {
+        job->rep = &e->iprep;
+        job->cfg = cfg;
+        job->diag = (struct load_diag){ls->diag->lg, 0, 0, ls->diag->strict};
+        if (pthread_create(&job->th, NULL, rep_worker, job) != 0) {
+            rep_worker(job);   /* no thread: load it here */
+            if (job->rc < 0)
+                goto done;
+        } else {
+            job->started = true;
         }
-        free(rp);
     }
     rc = 0;
 done:
@@ -241,9 +287,13 @@ struct detect_engine *detect_engine_load_from(const struct detect_load_opts *o,
     ls.env.fbnames = &e->fbnames;
     ls.env.rules_dir = rules_dir;
     iprep_init(&e->iprep);
+    struct rep_job job = {.started = false, .rc = 0};
     if (flowbit_names_copy(&e->fbnames, inherit) < 0 || hashset_init(&ls.sids, 8, 1024) < 0)
         goto fail;
-    if (load_support_files(&ls, cfg, rules_dir) < 0 || load_rule_files(&ls, cfg, rules_dir, &rep->files) < 0)
+    if (load_support_files(&ls, cfg, rules_dir, &job) < 0)
+        goto fail;
+    int rules_rc = load_rule_files(&ls, cfg, rules_dir, &rep->files);
+    if (rep_job_finish(&job, &diag) < 0 || rules_rc < 0)
         goto fail;
     rep->loaded = ls.loaded;
     rep->failed = ls.failed;
@@ -266,6 +316,7 @@ struct detect_engine *detect_engine_load_from(const struct detect_load_opts *o,
             e->iprep.entries, (double)(ictw_monotonic() - t0) / 1000.0);
     return e;
 fail:
+    rep_job_finish(&job, &diag);
     rep->loaded = ls.loaded;
     rep->failed = ls.failed;
     rep->warnings = diag.warnings;
