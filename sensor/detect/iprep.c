@@ -291,6 +291,32 @@ static int add_net(struct iprep *r, const struct ictw_addr *a, unsigned bits, ui
     return radix_insert(&r->nets, a, bits, head, &existed, &old);
 }
 
+/* Room for n more values and host entries, so that a big file does not make
+ * the arrays grow (and be copied) by doubling. */
+static int reserve_values(struct iprep *r, size_t n)
+{
+    if (r->nvals + n > r->vals_cap) {
+        size_t cap = r->nvals + n;
+        if (cap > UINT32_MAX)
+            return -1;
+        struct iprep_val *nv = realloc(r->vals, cap * sizeof(*nv));
+        if (!nv)
+            return -1;
+        r->vals = nv;
+        r->vals_cap = (uint32_t)cap;
+    }
+    size_t hosts = r->hosts.count + n;
+    if (hosts > r->host_head_cap && hosts <= UINT32_MAX) {
+        uint32_t *nh = realloc(r->host_head, hosts * sizeof(*nh));
+        if (!nh)
+            return -1;
+        memset(nh + r->host_head_cap, 0, (hosts - r->host_head_cap) * sizeof(*nh));
+        r->host_head = nh;
+        r->host_head_cap = (uint32_t)hosts;
+    }
+    return 0;
+}
+
 static size_t count_lines(const char *buf, size_t len)
 {
     size_t n = 1;
@@ -307,7 +333,9 @@ int iprep_load_file(struct iprep *r, const char *path, struct load_diag *d)
         diag_msg(d, LOG_ERROR, path, 0, "cannot read the reputation file: %s", strerror(errno));
         return -1;
     }
-    if (!r->hosts.slots && hashset_init(&r->hosts, 17, count_lines(buf, len)) < 0) {
+    size_t lines = count_lines(buf, len);
+    if ((!r->hosts.slots && hashset_init(&r->hosts, 17, lines) < 0) ||
+        hashset_reserve(&r->hosts, lines, lines * 17) < 0 || reserve_values(r, lines) < 0) {
         free(buf);
         return -1;
     }

@@ -1,7 +1,8 @@
 /* loader.c - builds a rule engine from the configuration.
  *
  * Settings (config file keys; the command line adds the same keys):
- *   rule-files                    repeatable (-S FILE); relative to rules-dir when set
+ *   rule-files                    repeatable; relative to rules-dir when set (-S FILE
+ *                                 on the command line: the path as given)
  *   rules-dir                     where rule files, classification.config and
  *                                 reference.config are looked up (default for the
  *                                 two .config files: the first rule file's directory)
@@ -232,7 +233,10 @@ static int load_rule_files(struct load_state *ls, const struct config *cfg, cons
     size_t pos = 0;
     const struct config_entry *ce;
     while (cfg && (ce = config_next(cfg, "rule-files", &pos))) {
-        char *path = detect_path_join(rules_dir, ce->value);
+        /* As Suricata: -S FILE is used as given, rule-files of a config file
+         * are relative to rules-dir. */
+        bool from_cli = ce->line == 0 && strcmp(ce->origin, "command line") == 0;
+        char *path = detect_path_join(from_cli ? NULL : rules_dir, ce->value);
         const char *name = path ? keep_name(ls->e, path) : NULL;
         free(path);
         if (!name)
