@@ -30,7 +30,7 @@ shipped=""
 for f in rules/*.rules; do
   [ -f "$f" ] && shipped="$shipped -S $f"
 done
-[ -f rules/sensor-rules.conf ] && shipped="-c rules/sensor-rules.conf$shipped"
+[ -f rules/sensor-rules.conf ] && shipped=" -c rules/sensor-rules.conf$shipped"
 
 load_times=""
 for i in 1 2 3; do
