@@ -1,108 +1,96 @@
 #!/usr/bin/python3
-"""tools/gen-bench-rules.py OUTDIR - the large rule set of the rules benchmark (tools/bench-rules.sh).
+"""tools/gen-bench-rules.py OUTDIR [RULES] [IOCS] - the large rule set of make bench.
 
-Writes, deterministically (a fixed linear congruential generator, no
-randomness), a copy of rules/ into OUTDIR/rules-large/ with:
+Writes into OUTDIR:
+  big.rules          RULES content rules (default 10,000) shaped like a public
+                     ruleset: most on established to_server TCP with a 10-24 byte
+                     content (some with a second, relative content), a fifth on
+                     http.uri / http.host / tls.sni / dns.query, a tenth on a
+                     destination port; plus one iprep rule and one dataset rule
+  categories.txt     the iprep category "ioc"
+  ips.csv            IOCS IPv4 addresses (default 1,000,000), "ip,1,score" lines
+  domains.lst        IOCS domains, base64 per line (Suricata's dataset format)
+  sensor.conf        the settings that load all of it
 
-  bench-content.rules      10,000 content rules: 8-14 byte patterns (half of
-                           them nocase) in the shapes public rule sets use
-                           (HEADERS: requests to HTTP, SMB, SMTP ports and
-                           any port, HTTP responses, DNS, any UDP), sids
-                           2000000000+ (outside the shipped range); random
-                           patterns, so they do not fire on real traffic and
-                           the run measures matching, not alert output
-  lists/iprep-1m.txt       1,000,000 IPv4 addresses (100.64.0.0/12, category
-                           1 = c2, score 100), read by the shipped sid 9108000
-  lists/ioc-domains.lst    1,000,000 base64-encoded domain names (replacing the
-                           shipped list), read by sids 9108010/9108011
-
-The shipped rules stay in the copy, so the large run is "shipped rules plus a
-national-scale IOC load". Files are written only when missing or older than
-this script.
+Deterministic (fixed seed), so every run benchmarks the same rules.
 """
 import base64
 import os
-import shutil
+import random
 import sys
 
-N_RULES = 10000
-N_IPS = 1000000
-N_DOMAINS = 1000000
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
-# The mix of rule shapes, by share (out of 20), as in public rule sets: mostly
-# requests to a service port, some responses, some any-port rules.
-HEADERS = (["tcp any any -> any 80 (flow:established,to_server;"] * 6 +
-           ["tcp any any -> any [8080,8000,8888] (flow:established,to_server;"] * 2 +
-           ["tcp any 80 -> any any (flow:established,to_client;"] * 3 +
-           ["udp any any -> any 53 ("] * 2 +
-           ["tcp any any -> any 445 (flow:established,to_server;"] * 2 +
-           ["tcp any any -> any 25 (flow:established,to_server;"] * 2 +
-           ["tcp any any -> any any (flow:established,to_server;"] * 2 +
-           ["udp any any -> any any ("] * 1)
-ALPHA = "abcdefghijklmnopqrstuvwxyz0123456789"
+ALPHA = "abcdefghijklmnopqrstuvwxyz0123456789-_./=?&"
 
 
-class Lcg:
-    def __init__(self, seed):
-        self.x = seed
-
-    def next(self):
-        self.x = (self.x * 6364136223846793005 + 1442695040888963407) & 0xFFFFFFFFFFFFFFFF
-        return self.x >> 33
-
-    def word(self, lo, hi):
-        n = lo + self.next() % (hi - lo + 1)
-        return "".join(ALPHA[self.next() % len(ALPHA)] for _ in range(n))
+def pattern(rng, lo=10, hi=24):
+    return "".join(rng.choice(ALPHA) for _ in range(rng.randint(lo, hi)))
 
 
-def write_rules(path):
-    g = Lcg(1)
-    with open(path, "w") as f:
-        f.write("# bench-content.rules - %d generated content rules for tools/bench-rules.sh\n" % N_RULES)
-        for i in range(N_RULES):
-            pat = g.word(8, 14)
-            nocase = " nocase;" if i % 2 else ""
-            head = HEADERS[i % len(HEADERS)]
-            f.write('alert %s msg:"ICTWATCH BENCH content %d"; content:"%s";%s sid:%d; rev:1;)\n'
-                    % (head, i, pat, nocase, 2000000000 + i))
+def rule(rng, i):
+    sid = 3000000 + i
+    kind = i % 20
+    if kind < 2:
+        return ('alert http $HOME_NET any -> $EXTERNAL_NET any (msg:"bench uri %d"; flow:established,to_server; '
+                'http.uri; content:"/%s"; sid:%d; rev:1;)' % (i, pattern(rng), sid))
+    if kind == 2:
+        return ('alert http $HOME_NET any -> $EXTERNAL_NET any (msg:"bench host %d"; http.host; '
+                'content:"%s.example"; endswith; sid:%d; rev:1;)' % (i, pattern(rng, 6, 12), sid))
+    if kind == 3:
+        return ('alert tls $HOME_NET any -> $EXTERNAL_NET any (msg:"bench sni %d"; tls.sni; '
+                'content:"%s"; sid:%d; rev:1;)' % (i, pattern(rng, 8, 16), sid))
+    if kind == 4:
+        return ('alert dns $HOME_NET any -> any any (msg:"bench dns %d"; dns.query; content:"%s"; nocase; '
+                'sid:%d; rev:1;)' % (i, pattern(rng, 8, 16), sid))
+    if kind < 7:
+        return ('alert tcp $EXTERNAL_NET any -> $HOME_NET %d (msg:"bench port %d"; flow:established,to_server; '
+                'content:"%s"; sid:%d; rev:1;)' % (rng.choice([21, 23, 25, 445, 1433, 3306, 3389, 8080]), i,
+                                                   pattern(rng), sid))
+    if kind < 10:
+        return ('alert tcp $HOME_NET any -> $EXTERNAL_NET any (msg:"bench two %d"; flow:established,to_server; '
+                'content:"%s"; content:"%s"; distance:0; within:200; sid:%d; rev:1;)'
+                % (i, pattern(rng), pattern(rng, 4, 8), sid))
+    return ('alert tcp any any -> any any (msg:"bench %d"; flow:established,to_server; content:"%s"; nocase; '
+            'sid:%d; rev:1;)' % (i, pattern(rng), sid))
 
 
-def write_iprep(path):
-    with open(path, "w") as f:
-        f.write("# iprep-1m.txt - %d addresses of 100.64.0.0/12 for tools/bench-rules.sh\n" % N_IPS)
-        base = (100 << 24) | (64 << 16)
-        for i in range(N_IPS):
-            a = base + i
-            f.write("%d.%d.%d.%d,1,100\n" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255))
-
-
-def write_domains(path):
-    g = Lcg(2)
-    tlds = ["com", "net", "org", "info", "xyz", "top", "ru", "cn"]
-    with open(path, "w") as f:
-        f.write("# ioc-domains.lst - %d generated domains (base64) for tools/bench-rules.sh\n" % N_DOMAINS)
-        for i in range(N_DOMAINS):
-            name = "%s%d.%s" % (g.word(6, 12), i, tlds[i % len(tlds)])
-            f.write(base64.b64encode(name.encode()).decode() + "\n")
-
-
-def main(argv):
-    if len(argv) != 2:
+def main():
+    if len(sys.argv) < 2:
         sys.stderr.write(__doc__)
         return 2
-    out = os.path.join(argv[1], "rules-large")
-    stamp = os.path.join(out, ".stamp")
-    if os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime(__file__):
-        return 0
-    if os.path.exists(out):
-        shutil.rmtree(out)
-    shutil.copytree(os.path.join(ROOT, "rules"), out)
-    write_rules(os.path.join(out, "bench-content.rules"))
-    write_iprep(os.path.join(out, "lists", "iprep-1m.txt"))
-    write_domains(os.path.join(out, "lists", "ioc-domains.lst"))
-    open(stamp, "w").close()
+    out = os.path.abspath(sys.argv[1])
+    nrules = int(sys.argv[2]) if len(sys.argv) > 2 else 10000
+    niocs = int(sys.argv[3]) if len(sys.argv) > 3 else 1000000
+    os.makedirs(out, exist_ok=True)
+    rng = random.Random(20261127)
+    with open(os.path.join(out, "big.rules"), "w") as f:
+        for i in range(nrules):
+            f.write(rule(rng, i) + "\n")
+        f.write('alert ip any any -> any any (msg:"IOC address"; iprep:any,ioc,isset; '
+                'classtype:trojan-activity; sid:3999998; rev:1;)\n')
+        f.write('alert dns any any -> any any (msg:"IOC domain"; dns.query; '
+                'dataset:isset,ioc-domains, type string, load domains.lst; classtype:domain-c2; '
+                'sid:3999999; rev:1;)\n')
+    with open(os.path.join(out, "categories.txt"), "w") as f:
+        f.write("1,ioc,Indicators of compromise\n")
+    with open(os.path.join(out, "ips.csv"), "w") as f:
+        seen = set()
+        while len(seen) < niocs:
+            ip = rng.getrandbits(32)
+            if ip >> 24 in (0, 10, 127) or ip >> 28 >= 14 or ip in seen:
+                continue
+            seen.add(ip)
+            f.write("%d.%d.%d.%d,1,%d\n" % (ip >> 24, ip >> 16 & 255, ip >> 8 & 255, ip & 255, 1 + ip % 127))
+    with open(os.path.join(out, "domains.lst"), "w") as f:
+        for i in range(niocs):
+            d = "%s%d.%s" % (pattern(rng, 5, 12).replace(".", "").replace("/", ""), i,
+                             rng.choice(["com", "net", "org", "info", "xyz"]))
+            f.write(base64.b64encode(d.encode()).decode() + "\n")
+    with open(os.path.join(out, "sensor.conf"), "w") as f:
+        f.write("rule-files = %s\n" % os.path.join(out, "big.rules"))
+        f.write("reputation-categories-file = %s\n" % os.path.join(out, "categories.txt"))
+        f.write("reputation-files = %s\n" % os.path.join(out, "ips.csv"))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main())

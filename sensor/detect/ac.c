@@ -17,6 +17,7 @@
  * the list of caller ids (rules) that share it.
  */
 #include "ac.h"
+#include "mpm.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -31,8 +32,7 @@ struct ac {
     int32_t *state_pat;       /* pattern ending at a state, -1 */
     uint32_t *dict;           /* next state with output on the suffix chain, 0 = none */
     uint32_t npat;
-    uint32_t *id_start;       /* npat + 1 */
-    uint32_t *ids;
+    struct mpm_ids ids;
 };
 
 static uint8_t fold(uint8_t c)
@@ -59,8 +59,7 @@ void ac_free(struct ac *a)
     free(a->table);
     free(a->state_pat);
     free(a->dict);
-    free(a->id_start);
-    free(a->ids);
+    mpm_ids_free(&a->ids);
     free(a);
 }
 
@@ -162,27 +161,6 @@ static int build_dfa(struct ac *a)
     return 0;
 }
 
-static int build_ids(struct ac *a, const struct ac_input *in, size_t n, const uint32_t *pat_of_input)
-{
-    a->id_start = calloc((size_t)a->npat + 1, sizeof(*a->id_start));
-    a->ids = malloc((n ? n : 1) * sizeof(*a->ids));
-    if (!a->id_start || !a->ids)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        a->id_start[pat_of_input[i] + 1]++;
-    for (uint32_t p = 0; p < a->npat; p++)
-        a->id_start[p + 1] += a->id_start[p];
-    uint32_t *fill = calloc(a->npat ? a->npat : 1, sizeof(*fill));
-    if (!fill)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        uint32_t p = pat_of_input[i];
-        a->ids[a->id_start[p] + fill[p]++] = in[i].id;
-    }
-    free(fill);
-    return 0;
-}
-
 struct ac *ac_build(const struct ac_input *in, size_t n)
 {
     if (n == 0)
@@ -219,7 +197,7 @@ struct ac *ac_build(const struct ac_input *in, size_t n)
     if (sp)
         a->state_pat = sp;
     a->dict = calloc(a->nstates, sizeof(*a->dict));
-    if (!a->dict || build_dfa(a) < 0 || build_ids(a, in, n, pat_of_input) < 0) {
+    if (!a->dict || build_dfa(a) < 0 || mpm_ids_build(&a->ids, in, n, pat_of_input, a->npat) < 0) {
         free(pat_of_input);
         goto fail;
     }
@@ -267,6 +245,5 @@ uint32_t ac_scan(const struct ac *a, const uint8_t *buf, size_t len, uint8_t *se
 
 const uint32_t *ac_pattern_ids(const struct ac *a, uint32_t pat, uint32_t *n)
 {
-    *n = a->id_start[pat + 1] - a->id_start[pat];
-    return &a->ids[a->id_start[pat]];
+    return mpm_ids_of(&a->ids, pat, n);
 }

@@ -240,6 +240,8 @@ struct rule {
     int priority;               /* final, 1 = highest */
     int prio_explicit;          /* 0 if none */
     uint32_t buf_mask;          /* BUF_BIT of every buffer the rule inspects */
+    uint8_t tcp_need;           /* TCP flags a packet must have (from flags:), for grouping */
+    bool tcp_none;              /* flags:0 (ignoring at most CWR/ECE): packets without flags */
     uint32_t app_need;          /* APP_* bits that must be known */
     struct rule_header h;
     struct sm_list lists[SML_COUNT];
@@ -477,6 +479,9 @@ void thr_print(const struct thr_spec *t, bool detection_filter, struct sbuf *out
 /* Per-flow state (flowstate.c): flowbits survive engine reloads because
  * bit ids are stable (see struct flowbit_names). */
 bool flowstate_bit(const struct detect_flow_state *fs, uint32_t id);
+/* Per-flow cache of reputation scores: side 0 = the flow's client, 1 = its server. */
+bool flowstate_rep_get(const struct detect_flow_state *fs, int side, int cat, int *score);
+void flowstate_rep_put(struct detect_flow_state *fs, int side, int cat, int score);
 int flowstate_set_bit(struct detect_flow_state *fs, uint32_t id, bool on);
 
 /* Match context helpers. */

@@ -11,9 +11,10 @@
  *    port, and rules with any destination port but a given source port. A
  *    sweep over the port ranges gives one group per distinct set of rules;
  *    identical groups are shared. A packet looks at three groups at most.
- *  - Each group has one Aho-Corasick automaton over the fast patterns of
- *    its payload rules; only rules whose pattern occurs (or that have no
- *    pattern) are evaluated.
+ *  - Each group has one multi-pattern prefilter over the fast patterns of
+ *    its payload rules (mpm.c: an Aho-Corasick DFA, or a 4-gram filter for
+ *    large sets); only rules whose pattern occurs (or that have no pattern)
+ *    are evaluated.
  *  - Rules on app-layer buffers (dns.query, tls.sni, http.*, ja3) are grouped
  *    per buffer, with an automaton per buffer; rules on nDPI results only
  *    (ndpi-protocol, ndpi-risk, app-layer-protocol, an app protocol in the
@@ -35,7 +36,7 @@
  *  - detect_flow_end(): the same for fields that became known at giveup,
  *    without a packet (the flow's orientation stands in for it).
  *  - Encrypted flows (TLS, QUIC, DTLS and TLS-wrapped mail) are not content
- *    inspected once nDPI is done with them, like Suricata's default
+ *    inspected once their encrypted records start, like Suricata's default
  *    encryption-handling; detect.encryption-handling = full inspects them.
  *  - Candidates are collected in a bitmap + list sized at load: nothing is
  *    allocated per packet (per-flow state is allocated once per flow).
@@ -124,6 +125,20 @@ static const uint8_t *fp_bytes(const struct content *c, uint32_t *len)
     return c->pat;
 }
 
+/* Which plain list a rule without payload keywords goes to (PLAIN_BY_FLAG = none). */
+static int plain_bucket(const struct rule *r)
+{
+    if (r->tcp_need & TCP_SYN)
+        return PLAIN_SYN;
+    if (r->tcp_need & TCP_FIN)
+        return PLAIN_FIN;
+    if (r->tcp_need & TCP_RST)
+        return PLAIN_RST;
+    if (r->tcp_none && r->h.pclass == PCLS_TCP)
+        return PLAIN_NOFLAGS;
+    return PLAIN_BY_FLAG;
+}
+
 static uint64_t list_hash(const uint32_t *v, uint32_t n, int mode)
 {
     uint64_t h = detect_hash(v, (size_t)n * sizeof(*v), 0x67726f7570ULL);
@@ -148,9 +163,11 @@ static void group_free(struct pf_group *g)
 {
     if (!g)
         return;
-    ac_free(g->ac);
+    mpm_free(g->mpm);
     free(g->nopf);
     free(g->plain);
+    for (int k = 0; k < PLAIN_BY_FLAG; k++)
+        free(g->plain_flag[k]);
     free(g->iponly);
     free(g->all);
     free(g);
@@ -167,7 +184,8 @@ static uint32_t group_get(struct detect_engine *e, const uint32_t *ids, uint32_t
             return i + 1;
     }
     struct pf_group *g = calloc(1, sizeof(*g));
-    struct idlist nopf = {0}, plain = {0}, iponly = {0};
+    struct idlist nopf = {0}, plain = {0}, iponly = {0}, pflag[PLAIN_BY_FLAG];
+    memset(pflag, 0, sizeof(pflag));
     struct ac_input *in = malloc((n ? n : 1) * sizeof(*in));
     uint32_t nin = 0;
     if (!g || !in)
@@ -180,7 +198,8 @@ static uint32_t group_get(struct detect_engine *e, const uint32_t *ids, uint32_t
         if (mode < 0 && r->kind == RK_IPONLY) {
             rc = idl_push(&iponly, ids[i]);
         } else if (mode < 0 && !(r->flags & RF_HAS_PAYLOAD)) {
-            rc = idl_push(&plain, ids[i]);
+            int b = plain_bucket(r);
+            rc = idl_push(b < PLAIN_BY_FLAG ? &pflag[b] : &plain, ids[i]);
         } else if (r->fp && r->fp_buf == fpbuf) {
             in[nin].p = fp_bytes(r->fp, &in[nin].len);
             in[nin].id = ids[i];
@@ -192,11 +211,11 @@ static uint32_t group_get(struct detect_engine *e, const uint32_t *ids, uint32_t
             goto oom;
     }
     if (nin) {
-        g->ac = ac_build(in, nin);
-        if (!g->ac)
+        g->mpm = mpm_build(in, nin);
+        if (!g->mpm)
             goto oom;
-        if (ac_pattern_count(g->ac) > e->ac_max)
-            e->ac_max = ac_pattern_count(g->ac);
+        if (mpm_pattern_count(g->mpm) > e->ac_max)
+            e->ac_max = mpm_pattern_count(g->mpm);
     }
     free(in);
     g->nopf = nopf.v;
@@ -205,6 +224,10 @@ static uint32_t group_get(struct detect_engine *e, const uint32_t *ids, uint32_t
     g->n_plain = plain.n;
     g->iponly = iponly.v;
     g->n_iponly = iponly.n;
+    for (int k = 0; k < PLAIN_BY_FLAG; k++) {
+        g->plain_flag[k] = pflag[k].v;
+        g->n_plain_flag[k] = pflag[k].n;
+    }
     g->all = copy_ids(ids, n);
     g->n_all = n;
     if (!g->all || add_group(e, g) < 0) {
@@ -217,6 +240,8 @@ oom:
     idl_free(&nopf);
     idl_free(&plain);
     idl_free(&iponly);
+    for (int k = 0; k < PLAIN_BY_FLAG; k++)
+        idl_free(&pflag[k]);
     group_free(g);
     return 0;
 }
@@ -422,6 +447,8 @@ static int read_config(struct detect_engine *e, const struct config *cfg, const 
         if (id > 0 && e->n_encrypted < ICTW_ARRAY_LEN(e->encrypted_ids))
             e->encrypted_ids[e->n_encrypted++] = (uint16_t)id;
     }
+    int quic = dpi ? dpi_proto_by_name(dpi, "QUIC") : -1;
+    e->quic_id = quic > 0 ? (uint16_t)quic : 0;
     uint64_t max_entries = 262144;
     char cerr[256];
     if (cfg && config_get_uint(cfg, "detect.thresholds.max-entries", UINT32_MAX, &max_entries, cerr,
@@ -579,14 +606,18 @@ static void view_flow(struct pkt_view *v, const struct flow *f, int dir)
     v->ts = f->last_seen;
 }
 
-static bool header_side(const struct rule_header *h, const struct ictw_addr *s, uint16_t sp,
-                        const struct ictw_addr *d, uint16_t dp)
+static bool ports_side(const struct rule_header *h, uint16_t sp, uint16_t dp)
 {
-    return port_set_match(&h->dp, dp) && port_set_match(&h->sp, sp) &&
-           addr_set_match(&h->src, s) && addr_set_match(&h->dst, d);
+    return port_set_match(&h->dp, dp) && port_set_match(&h->sp, sp);
 }
 
-static bool header_match(const struct rule *r, const struct pkt_view *v)
+static bool addrs_side(const struct rule_header *h, const struct ictw_addr *s, const struct ictw_addr *d)
+{
+    return addr_set_match(&h->src, s) && addr_set_match(&h->dst, d);
+}
+
+/* Protocol and ports: cheap, checked before the rule's packet keywords. */
+static bool header_proto_ports(const struct rule *r, const struct pkt_view *v)
 {
     const struct rule_header *h = &r->h;
     if (h->ipver && v->ipver != h->ipver)
@@ -597,11 +628,20 @@ static bool header_match(const struct rule *r, const struct pkt_view *v)
         return false;
     if (!(h->pclass & (1 << class_of(v->proto))))
         return false;
-    if ((!h->sp.any || !h->dp.any) && !v->has_ports)
-        return false;
-    if (header_side(h, v->src, v->sp, v->dst, v->dp))
+    if (h->sp.any && h->dp.any)
         return true;
-    return h->bidir && header_side(h, v->dst, v->dp, v->src, v->sp);
+    if (!v->has_ports)
+        return false;
+    return ports_side(h, v->sp, v->dp) || (h->bidir && ports_side(h, v->dp, v->sp));
+}
+
+/* Addresses (with ports again for "<>", where the two must agree). */
+static bool header_addrs(const struct rule *r, const struct pkt_view *v)
+{
+    const struct rule_header *h = &r->h;
+    if (ports_side(h, v->sp, v->dp) && addrs_side(h, v->src, v->dst))
+        return true;
+    return h->bidir && ports_side(h, v->dp, v->sp) && addrs_side(h, v->dst, v->src);
 }
 
 static bool app_field(const struct flow *f, int b, const uint8_t **d, uint32_t *len)
@@ -681,9 +721,10 @@ static bool eval_packet_part(const struct match_ctx *m, const struct rule *r)
 {
     if (!(r->rdir & (m->v.dir == FLOW_TOSERVER ? RDIR_TOSERVER : RDIR_TOCLIENT)))
         return false;
-    if (!header_match(r, &m->v))
-        return false;
-    return eval_list(m, &r->lists[SML_PACKET]) && eval_buffers(m, r, r->buf_mask & ~BUF_APP_MASK);
+    /* Cheapest first: protocol and ports, the packet keywords (flags, dsize,
+     * flow...), then the address sets, then the payload. */
+    return header_proto_ports(r, &m->v) && eval_list(m, &r->lists[SML_PACKET]) &&
+           header_addrs(r, &m->v) && eval_buffers(m, r, r->buf_mask & ~BUF_APP_MASK);
 }
 
 /* ------------------------------------------------------------ candidates */
@@ -703,12 +744,12 @@ static void cand_add_list(struct detect_engine *e, const uint32_t *v, uint32_t n
         cand_add(e, v[i]);
 }
 
-static void cand_add_scan(struct detect_engine *e, const struct ac *ac, const uint8_t *d, uint32_t len)
+static void cand_add_scan(struct detect_engine *e, const struct mpm *mpm, const uint8_t *d, uint32_t len)
 {
-    uint32_t n = ac_scan(ac, d, len, e->ac_seen, e->ac_out);
+    uint32_t n = mpm_scan(mpm, d, len, e->ac_seen, e->ac_out);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t k;
-        const uint32_t *ids = ac_pattern_ids(ac, e->ac_out[i], &k);
+        const uint32_t *ids = mpm_pattern_ids(mpm, e->ac_out[i], &k);
         cand_add_list(e, ids, k);
     }
 }
@@ -748,12 +789,23 @@ static void collect_group(struct detect_engine *e, uint32_t gi, const struct pac
 {
     const struct pf_group *g = e->groups[gi - 1];
     cand_add_list(e, g->plain, g->n_plain);
+    if (p->proto == IPPROTO_NUM_TCP) {
+        uint8_t fl = p->tcp_flags;
+        if (fl & TCP_SYN)
+            cand_add_list(e, g->plain_flag[PLAIN_SYN], g->n_plain_flag[PLAIN_SYN]);
+        if (fl & TCP_FIN)
+            cand_add_list(e, g->plain_flag[PLAIN_FIN], g->n_plain_flag[PLAIN_FIN]);
+        if (fl & TCP_RST)
+            cand_add_list(e, g->plain_flag[PLAIN_RST], g->n_plain_flag[PLAIN_RST]);
+        if (!(fl & (uint8_t)~(TCP_CWR | TCP_ECE)))
+            cand_add_list(e, g->plain_flag[PLAIN_NOFLAGS], g->n_plain_flag[PLAIN_NOFLAGS]);
+    }
     if (iponly_now)
         cand_add_list(e, g->iponly, g->n_iponly);
     if (payload_ok) {
         cand_add_list(e, g->nopf, g->n_nopf);
-        if (g->ac)
-            cand_add_scan(e, g->ac, p->payload, p->payload_len);
+        if (g->mpm)
+            cand_add_scan(e, g->mpm, p->payload, p->payload_len);
     }
 }
 
@@ -765,8 +817,8 @@ static void collect_buffer(struct detect_engine *e, const struct flow *f, int b)
         return;
     const struct pf_group *g = e->groups[e->buf_group[b] - 1];
     cand_add_list(e, g->nopf, g->n_nopf);
-    if (g->ac)
-        cand_add_scan(e, g->ac, d, len);
+    if (g->mpm)
+        cand_add_scan(e, g->mpm, d, len);
 }
 
 static uint32_t app_bits_of_buffers(void)
@@ -902,14 +954,42 @@ static void run_candidates(struct run *rn)
     cand_clear(e);
 }
 
-static bool payload_skipped(const struct detect_engine *e, const struct flow *f)
+static bool encrypted_proto(const struct detect_engine *e, const struct flow *f)
 {
-    if (e->inspect_encrypted || !(f->flags & FLOW_F_DPI_DONE))
-        return false;
     for (uint8_t i = 0; i < e->n_encrypted; i++)
         if (f->dpi.master_proto == e->encrypted_ids[i] || f->dpi.app_proto == e->encrypted_ids[i])
             return true;
     return false;
+}
+
+/* A TLS or DTLS record header of ChangeCipherSpec (20) or application data
+ * (23): what follows it on this flow is encrypted. */
+static bool starts_encrypted_record(const struct packet *p)
+{
+    const uint8_t *d = p->payload;
+    if (p->payload_len < 3 || (d[0] != 20 && d[0] != 23))
+        return false;
+    return (d[1] == 3 && d[2] <= 4) || (d[1] == 0xfe && d[2] >= 0xfd);
+}
+
+/* Suricata's default encryption-handling: once a TLS session's encrypted
+ * records start, content rules no longer inspect it (they would only see
+ * ciphertext). Encrypted means: nDPI finished with the flow, or a record of
+ * ChangeCipherSpec or application data was seen, or QUIC (encrypted from
+ * the first packet). detect.encryption-handling = full turns this off. */
+static bool payload_skipped(const struct detect_engine *e, const struct flow *f,
+                            struct detect_flow_state *fs, const struct packet *p)
+{
+    if (e->inspect_encrypted)
+        return false;
+    if (fs->encrypted)
+        return true;
+    if (!encrypted_proto(e, f))
+        return false;
+    bool quic = e->quic_id && (f->dpi.master_proto == e->quic_id || f->dpi.app_proto == e->quic_id);
+    if (quic || (f->flags & FLOW_F_DPI_DONE) || starts_encrypted_record(p))
+        fs->encrypted = 1;
+    return fs->encrypted;
 }
 
 static void init_ctx(struct match_ctx *m, struct detect_engine *e, struct flow *f,
@@ -938,7 +1018,7 @@ void detect_packet(struct detect_engine *e, struct flow *f, const struct packet 
     init_ctx(&m, e, f, fs);
     m.p = p;
     view_packet(&m.v, p, dir);
-    m.skip_payload = payload_skipped(e, f);
+    m.skip_payload = payload_skipped(e, f, fs, p);
 
     const struct port_map *pm = &e->pm[class_of(p->proto)][dir == FLOW_TOCLIENT];
     bool iponly_now = !(fs->iponly_done & (1u << dir));

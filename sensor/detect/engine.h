@@ -10,13 +10,19 @@
 #include "detect_int.h"
 #include "dataset.h"
 #include "iprep.h"
+#include "mpm.h"
+
+/* Packet rules without payload keywords are filed by the TCP flag they need,
+ * so that a SYN-scan rule is not a candidate for every ACK. */
+enum { PLAIN_SYN = 0, PLAIN_FIN, PLAIN_RST, PLAIN_NOFLAGS, PLAIN_BY_FLAG };
 
 /* Rules that share one prefilter: a packet group, or the rules of one
  * app-layer buffer. Rule lists hold rule indices in ascending order. */
 struct pf_group {
-    struct ac *ac;             /* fast patterns; ids are rule indices */
+    struct mpm *mpm;           /* fast patterns; ids are rule indices */
     uint32_t *nopf, n_nopf;    /* inspect the buffer but have no fast pattern */
-    uint32_t *plain, n_plain;  /* packet rules that do not inspect the payload */
+    uint32_t *plain, n_plain;  /* packet rules that do not inspect the payload, and need no flag */
+    uint32_t *plain_flag[PLAIN_BY_FLAG], n_plain_flag[PLAIN_BY_FLAG];   /* ... that need SYN, FIN, RST / no flags */
     uint32_t *iponly, n_iponly;
     uint32_t *all, n_all;      /* every rule of the group, for deduplication */
     uint64_t hash;
@@ -48,6 +54,7 @@ struct detect_engine {
     uint32_t nprotos;
     uint16_t encrypted_ids[8];
     uint8_t n_encrypted;
+    uint16_t quic_id;
     bool inspect_encrypted;          /* detect.encryption-handling = full */
 
     struct classification cls;
@@ -85,6 +92,8 @@ struct flow_thr {
     uint64_t next;
 };
 
+#define FLOWSTATE_REP_CACHE 8
+
 struct detect_flow_state {
     uint32_t gen;
     uint32_t app_seen;          /* APP_* bits whose rules already ran */
@@ -92,12 +101,20 @@ struct detect_flow_state {
     uint16_t seen_master, seen_app;
     uint8_t dpi_seen;
     uint8_t iponly_done;        /* bit per direction */
+    uint8_t encrypted;          /* encrypted records have started: no content inspection */
     uint32_t nwords;
     uint64_t *bits;             /* flowbits */
     struct rref *fired, *pending;
     uint16_t nfired, cap_fired, npending, cap_pending;
     struct flow_thr *thr;
     uint16_t nthr, cap_thr;
+    /* Reputation scores of the flow's two addresses (they do not change):
+     * side 0 = client, 1 = server; score -1 = none. Cleared by a reload. */
+    struct {
+        uint8_t side, cat;
+        int16_t score;
+    } rep[FLOWSTATE_REP_CACHE];
+    uint8_t nrep;
 };
 
 struct detect_flow_state *flowstate_get(struct flow *f);

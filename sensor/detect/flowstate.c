@@ -57,6 +57,7 @@ void flowstate_sync(const struct detect_engine *e, struct detect_flow_state *fs)
         return;
     remap(e, fs->fired, &fs->nfired);
     remap(e, fs->pending, &fs->npending);
+    fs->nrep = 0;   /* the new engine may have other reputation lists */
     fs->gen = e->gen;
 }
 
@@ -165,4 +166,25 @@ int flowstate_set_bit(struct detect_flow_state *fs, uint32_t id, bool on)
     else
         fs->bits[w] &= ~(1ULL << (id % 64));
     return 0;
+}
+
+bool flowstate_rep_get(const struct detect_flow_state *fs, int side, int cat, int *score)
+{
+    for (uint8_t i = 0; fs && i < fs->nrep; i++) {
+        if (fs->rep[i].side == side && fs->rep[i].cat == cat) {
+            *score = fs->rep[i].score;
+            return true;
+        }
+    }
+    return false;
+}
+
+void flowstate_rep_put(struct detect_flow_state *fs, int side, int cat, int score)
+{
+    if (!fs || fs->nrep >= FLOWSTATE_REP_CACHE)
+        return;
+    fs->rep[fs->nrep].side = (uint8_t)side;
+    fs->rep[fs->nrep].cat = (uint8_t)cat;
+    fs->rep[fs->nrep].score = (int16_t)score;
+    fs->nrep++;
 }

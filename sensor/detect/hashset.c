@@ -59,6 +59,23 @@ static const uint8_t *key_at(const struct hashset *h, uint32_t ord, uint32_t *le
     return p + 2;
 }
 
+static int arena_reserve(struct hashset *h, size_t more);
+
+int hashset_reserve(struct hashset *h, size_t keys, size_t bytes)
+{
+    if (!h->keylen && h->count + keys > h->offsets_cap) {
+        size_t cap = h->count + keys;
+        if (cap > 0x7fffffffu)
+            return -1;
+        uint64_t *no = realloc(h->offsets, cap * sizeof(*no));
+        if (!no)
+            return -1;
+        h->offsets = no;
+        h->offsets_cap = (uint32_t)cap;
+    }
+    return arena_reserve(h, h->keylen ? bytes : bytes + 2 * keys);
+}
+
 static int64_t probe(const struct hashset *h, const void *key, uint32_t len, uint64_t hash,
                      uint32_t *slot_out)
 {
@@ -131,13 +148,10 @@ static int arena_reserve(struct hashset *h, size_t more)
     return 0;
 }
 
-int64_t hashset_insert(struct hashset *h, const void *key, uint32_t len, bool *existed)
+/* Inserts a key whose hash is known; the table has room. */
+static int64_t insert_hashed(struct hashset *h, const void *key, uint32_t len, uint64_t hash,
+                             bool *existed)
 {
-    if ((h->keylen && len != h->keylen) || len > 65535 || h->count >= 0x7fffffffu)
-        return -1;
-    if ((uint64_t)(h->count + 1) * 2 > (uint64_t)h->mask + 1 && grow(h) < 0)
-        return -1;
-    uint64_t hash = detect_hash(key, len, HS_SEED);
     uint32_t slot;
     int64_t ord = probe(h, key, len, hash, &slot);
     if (ord >= 0) {
@@ -173,4 +187,43 @@ int64_t hashset_insert(struct hashset *h, const void *key, uint32_t len, bool *e
     if (existed)
         *existed = false;
     return n;
+}
+
+static int make_room(struct hashset *h, uint32_t more)
+{
+    while ((uint64_t)(h->count + more) * 2 > (uint64_t)h->mask + 1)
+        if (grow(h) < 0)
+            return -1;
+    return 0;
+}
+
+int64_t hashset_insert(struct hashset *h, const void *key, uint32_t len, bool *existed)
+{
+    if ((h->keylen && len != h->keylen) || len > 65535 || h->count >= 0x7fffffffu)
+        return -1;
+    if (make_room(h, 1) < 0)
+        return -1;
+    return insert_hashed(h, key, len, detect_hash(key, len, HS_SEED), existed);
+}
+
+int hashset_insert_batch(struct hashset *h, const uint8_t *const *keys, const uint32_t *lens,
+                         uint32_t n, int64_t *ords)
+{
+    enum { AHEAD = 8 };
+    uint64_t hash[HASHSET_BATCH];
+    if (n > HASHSET_BATCH || h->count >= 0x7fffffffu - n || make_room(h, n) < 0)
+        return -1;
+    for (uint32_t i = 0; i < n; i++)
+        hash[i] = detect_hash(keys[i], lens[i], HS_SEED);
+    for (uint32_t i = 0; i < n && i < AHEAD; i++)
+        __builtin_prefetch(&h->slots[(uint32_t)hash[i] & h->mask]);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + AHEAD < n)
+            __builtin_prefetch(&h->slots[(uint32_t)hash[i + AHEAD] & h->mask]);
+        bool bad = (h->keylen && lens[i] != h->keylen) || lens[i] > 65535;
+        ords[i] = bad ? -1 : insert_hashed(h, keys[i], lens[i], hash[i], NULL);
+        if (!bad && ords[i] < 0)
+            return -1;
+    }
+    return 0;
 }

@@ -102,22 +102,105 @@ int iprep_load_categories(struct iprep *r, const char *path, struct load_diag *d
     return 0;
 }
 
-static int parse_prefix(char *s, struct ictw_addr *a, unsigned *bits)
+/* A decimal number in [s, e) of at most max; -1 if not. No strtoull: a
+ * reputation file has millions of these. */
+static long small_uint(const char *s, const char *e, unsigned max)
 {
-    char *slash = strchr(s, '/');
-    if (slash)
-        *slash = '\0';
-    if (ictw_addr_parse(s, a) < 0)
+    if (s == e || e - s > 10)
         return -1;
+    unsigned long v = 0;
+    for (; s < e; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (unsigned long)(*s - '0');
+    }
+    return v > max ? -1 : (long)v;
+}
+
+/* Dotted IPv4 in [s, e), the common case, without a copy; 0 or -1. */
+static int fast_ipv4(const char *s, const char *e, struct ictw_addr *a)
+{
+    memset(a, 0, sizeof(*a));
+    for (int part = 0; part < 4; part++) {
+        const char *d = s;
+        while (d < e && *d != '.')
+            d++;
+        if ((part < 3) != (d < e))
+            return -1;
+        long v = small_uint(s, d, 255);
+        if (v < 0 || (d - s > 1 && *s == '0'))
+            return -1;
+        a->b[part] = (uint8_t)v;
+        s = d + 1;
+    }
+    a->family = 4;
+    return 0;
+}
+
+/* "address[/bits]" in [s, e). */
+static int parse_prefix(const char *s, const char *e, struct ictw_addr *a, unsigned *bits)
+{
+    const char *slash = memchr(s, '/', (size_t)(e - s));
+    const char *ae = slash ? slash : e;
+    if (fast_ipv4(s, ae, a) < 0) {
+        char tmp[64];
+        if (ae - s >= (long)sizeof(tmp))
+            return -1;
+        memcpy(tmp, s, (size_t)(ae - s));
+        tmp[ae - s] = '\0';
+        if (ictw_addr_parse(tmp, a) < 0)
+            return -1;
+    }
     unsigned width = a->family == 4 ? 32 : 128;
     *bits = width;
     if (slash) {
-        uint64_t b;
-        if (ictw_parse_uint(slash + 1, width, &b) < 0)
+        long b = small_uint(slash + 1, e, width);
+        if (b < 0)
             return -1;
         *bits = (unsigned)b;
     }
     return 0;
+}
+
+/* Trims blanks around [*s, *e). */
+static void trim_span(const char **s, const char **e)
+{
+    while (*s < *e && (**s == ' ' || **s == '\t'))
+        (*s)++;
+    while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r'))
+        (*e)--;
+}
+
+/* One "address,category,score" line in [s, e); NULL or why it is bad. */
+static const char *parse_rep_line(const struct iprep *r, const char *s, const char *e, struct ictw_addr *a,
+                                  unsigned *bits, unsigned *cat, unsigned *score)
+{
+    const char *f[3], *fe[3];
+    int n = 0;
+    const char *p = s;
+    while (n < 3) {
+        const char *c = memchr(p, ',', (size_t)(e - p));
+        f[n] = p;
+        fe[n] = c && n < 2 ? c : e;
+        trim_span(&f[n], &fe[n]);
+        n++;
+        if (!c || n == 3)
+            break;
+        p = c + 1;
+    }
+    if (n != 3 || memchr(f[2], ',', (size_t)(fe[2] - f[2])))
+        return "expected 'address,category,score'";
+    if (parse_prefix(f[0], fe[0], a, bits) < 0)
+        return "invalid address or network";
+    long c = small_uint(f[1], fe[1], IPREP_MAX_CAT);
+    if (c < 0 || !r->cat_name[c])
+        return "unknown category id (not in the categories file)";
+    long sc = small_uint(f[2], fe[2], 127);
+    if (sc < 0)
+        return "score must be a number from 0 to 127";
+    *cat = (unsigned)c;
+    *score = (unsigned)sc;
+    return NULL;
 }
 
 static int add_val(struct iprep *r, uint32_t *head, uint8_t cat, uint8_t score)
@@ -143,26 +226,54 @@ static int add_val(struct iprep *r, uint32_t *head, uint8_t cat, uint8_t score)
     return 0;
 }
 
-static int add_host(struct iprep *r, const struct ictw_addr *a, uint8_t cat, uint8_t score)
+/* Host entries waiting to be inserted, 64 at a time (hashset_insert_batch). */
+struct host_batch {
+    uint8_t key[HASHSET_BATCH][17];
+    const uint8_t *kp[HASHSET_BATCH];
+    uint32_t len[HASHSET_BATCH];
+    uint8_t cat[HASHSET_BATCH], score[HASHSET_BATCH];
+    uint32_t n;
+};
+
+static int flush_hosts(struct iprep *r, struct host_batch *b)
 {
-    uint8_t key[17];
-    key[0] = a->family;
-    memcpy(key + 1, a->b, 16);
-    int64_t ord = hashset_insert(&r->hosts, key, sizeof(key), NULL);
-    if (ord < 0)
+    int64_t ord[HASHSET_BATCH];
+    if (!b->n)
+        return 0;
+    if (hashset_insert_batch(&r->hosts, b->kp, b->len, b->n, ord) < 0)
         return -1;
-    if ((uint64_t)ord >= r->host_head_cap) {
-        uint32_t cap = r->host_head_cap ? r->host_head_cap : 1024;
-        while (cap <= (uint64_t)ord)
-            cap *= 2;
-        uint32_t *nh = realloc(r->host_head, (size_t)cap * sizeof(*nh));
-        if (!nh)
+    for (uint32_t i = 0; i < b->n; i++) {
+        if (ord[i] < 0)
             return -1;
-        memset(nh + r->host_head_cap, 0, (size_t)(cap - r->host_head_cap) * sizeof(*nh));
-        r->host_head = nh;
-        r->host_head_cap = cap;
+        if ((uint64_t)ord[i] >= r->host_head_cap) {
+            uint32_t cap = r->host_head_cap ? r->host_head_cap : 1024;
+            while (cap <= (uint64_t)ord[i])
+                cap *= 2;
+            uint32_t *nh = realloc(r->host_head, (size_t)cap * sizeof(*nh));
+            if (!nh)
+                return -1;
+            memset(nh + r->host_head_cap, 0, (size_t)(cap - r->host_head_cap) * sizeof(*nh));
+            r->host_head = nh;
+            r->host_head_cap = cap;
+        }
+        if (add_val(r, &r->host_head[ord[i]], b->cat[i], b->score[i]) < 0)
+            return -1;
     }
-    return add_val(r, &r->host_head[ord], cat, score);
+    b->n = 0;
+    return 0;
+}
+
+static int add_host(struct iprep *r, struct host_batch *b, const struct ictw_addr *a, uint8_t cat,
+                    uint8_t score)
+{
+    uint32_t i = b->n++;
+    b->key[i][0] = a->family;
+    memcpy(b->key[i] + 1, a->b, 16);
+    b->kp[i] = b->key[i];
+    b->len[i] = 17;
+    b->cat[i] = cat;
+    b->score[i] = score;
+    return b->n == HASHSET_BATCH ? flush_hosts(r, b) : 0;
 }
 
 /* A network's values live under its radix node: fetch the list of exactly
@@ -178,6 +289,32 @@ static int add_net(struct iprep *r, const struct ictw_addr *a, unsigned bits, ui
     if (add_val(r, &head, cat, score) < 0)
         return -1;
     return radix_insert(&r->nets, a, bits, head, &existed, &old);
+}
+
+/* Room for n more values and host entries, so that a big file does not make
+ * the arrays grow (and be copied) by doubling. */
+static int reserve_values(struct iprep *r, size_t n)
+{
+    if (r->nvals + n > r->vals_cap) {
+        size_t cap = r->nvals + n;
+        if (cap > UINT32_MAX)
+            return -1;
+        struct iprep_val *nv = realloc(r->vals, cap * sizeof(*nv));
+        if (!nv)
+            return -1;
+        r->vals = nv;
+        r->vals_cap = (uint32_t)cap;
+    }
+    size_t hosts = r->hosts.count + n;
+    if (hosts > r->host_head_cap && hosts <= UINT32_MAX) {
+        uint32_t *nh = realloc(r->host_head, hosts * sizeof(*nh));
+        if (!nh)
+            return -1;
+        memset(nh + r->host_head_cap, 0, (hosts - r->host_head_cap) * sizeof(*nh));
+        r->host_head = nh;
+        r->host_head_cap = (uint32_t)hosts;
+    }
+    return 0;
 }
 
 static size_t count_lines(const char *buf, size_t len)
@@ -196,49 +333,54 @@ int iprep_load_file(struct iprep *r, const char *path, struct load_diag *d)
         diag_msg(d, LOG_ERROR, path, 0, "cannot read the reputation file: %s", strerror(errno));
         return -1;
     }
-    if (!r->hosts.slots && hashset_init(&r->hosts, 17, count_lines(buf, len)) < 0) {
+    size_t lines = count_lines(buf, len);
+    if ((!r->hosts.slots && hashset_init(&r->hosts, 17, lines) < 0) ||
+        hashset_reserve(&r->hosts, lines, lines * 17) < 0 || reserve_values(r, lines) < 0) {
         free(buf);
         return -1;
     }
     unsigned bad = 0;
     int lineno = 0;
     char *next;
+    struct host_batch *hb = malloc(sizeof(*hb));
+    if (!hb) {
+        free(buf);
+        return -1;
+    }
+    hb->n = 0;
     for (char *p = buf; p && *p; p = next) {
         char *nl = memchr(p, '\n', len - (size_t)(p - buf));
         next = nl ? nl + 1 : NULL;
-        if (nl)
-            *nl = '\0';
+        const char *ls = p, *le = nl ? nl : buf + len;
         lineno++;
-        char *line = detect_trim(p);
-        if (!*line || *line == '#')
+        trim_span(&ls, &le);
+        if (ls == le || *ls == '#')
             continue;
-        char *f[3];
         struct ictw_addr a;
-        unsigned bits;
-        uint64_t cat, score;
-        const char *why = NULL;
-        if (split_fields(line, f, 3) != 3)
-            why = "expected 'address,category,score'";
-        else if (parse_prefix(f[0], &a, &bits) < 0)
-            why = "invalid address or network";
-        else if (ictw_parse_uint(f[1], IPREP_MAX_CAT, &cat) < 0 || !r->cat_name[cat])
-            why = "unknown category id (not in the categories file)";
-        else if (ictw_parse_uint(f[2], 127, &score) < 0)
-            why = "score must be a number from 0 to 127";
+        unsigned bits, cat, score;
+        const char *why = parse_rep_line(r, ls, le, &a, &bits, &cat, &score);
         if (why) {
             if (bad++ < BAD_LINES_SHOWN)
                 diag_msg(d, LOG_WARN, path, lineno, "%s; line skipped", why);
             continue;
         }
         unsigned width = a.family == 4 ? 32 : 128;
-        int rc = bits == width ? add_host(r, &a, (uint8_t)cat, (uint8_t)score)
+        int rc = bits == width ? add_host(r, hb, &a, (uint8_t)cat, (uint8_t)score)
                                : add_net(r, &a, bits, (uint8_t)cat, (uint8_t)score);
         if (rc < 0) {
+            free(hb);
             free(buf);
             diag_msg(d, LOG_ERROR, path, lineno, "out of memory");
             return -1;
         }
         r->entries++;
+    }
+    int frc = flush_hosts(r, hb);
+    free(hb);
+    if (frc < 0) {
+        free(buf);
+        diag_msg(d, LOG_ERROR, path, 0, "out of memory");
+        return -1;
     }
     if (bad > BAD_LINES_SHOWN)
         diag_msg(d, LOG_WARN, path, 0, "%u more bad lines skipped", bad - BAD_LINES_SHOWN);

@@ -99,6 +99,10 @@ int kw_flags_setup(struct parse_ctx *pc, const char *v, bool neg)
         return pc_err(pc, "flags: nothing after ','");
     }
     s->mode = (uint8_t)mode;
+    /* What any matching packet must carry: the engine files the rule under it. */
+    if (mode == FM_EXACT || mode == FM_PLUS)
+        pc->r->tcp_need = s->flags & (uint8_t)~s->ignore;
+    pc->r->tcp_none = mode == FM_EXACT && !s->flags && !(s->ignore & (uint8_t)~(TCP_CWR | TCP_ECE));
     return pc_add(pc, SML_PACKET, SM_GENERIC, kw_by_name("flags"), s, flags_match) ? 0 : -1;
 }
 

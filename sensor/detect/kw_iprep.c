@@ -6,7 +6,8 @@
  * < <= > >= = compare the score of that category; an address without a
  * score for it never satisfies a comparison. A rule made only of addresses,
  * ports and iprep is an "IP-only" rule: it is checked on the first packet of
- * each direction of a flow, not on every packet.
+ * each direction of a flow, not on every packet. Other rules look scores up
+ * once per flow: they are cached in the flow's state.
  */
 #include "kw.h"
 #include "iprep.h"
@@ -26,9 +27,24 @@ struct iprep_sm {
     char cat_name[64];
 };
 
-static bool test_one(const struct iprep_sm *s, const struct ictw_addr *a)
+/* The score of a for the rule's category, from the flow's cache when a is
+ * one of the flow's two addresses. */
+static int score_of(const struct match_ctx *m, const struct iprep_sm *s, const struct ictw_addr *a)
 {
-    int score = iprep_score(s->rep, a, s->cat);
+    int side = -1, score;
+    if (m->f && m->fs)
+        side = ictw_addr_equal(a, &m->f->cli) ? 0 : ictw_addr_equal(a, &m->f->srv) ? 1 : -1;
+    if (side >= 0 && flowstate_rep_get(m->fs, side, s->cat, &score))
+        return score;
+    score = iprep_score(s->rep, a, s->cat);
+    if (side >= 0)
+        flowstate_rep_put(m->fs, side, s->cat, score);
+    return score;
+}
+
+static bool test_one(const struct match_ctx *m, const struct iprep_sm *s, const struct ictw_addr *a)
+{
+    int score = score_of(m, s, a);
     switch (s->op) {
     case OP_ISSET: return score >= 0;
     case OP_ISNOTSET: return score < 0;
@@ -49,10 +65,10 @@ static bool iprep_match(const struct match_ctx *m, const void *data)
 {
     const struct iprep_sm *s = data;
     switch (s->side) {
-    case SIDE_SRC: return test_one(s, m->v.src);
-    case SIDE_DST: return test_one(s, m->v.dst);
-    case SIDE_ANY: return test_one(s, m->v.src) || test_one(s, m->v.dst);
-    case SIDE_BOTH: return test_one(s, m->v.src) && test_one(s, m->v.dst);
+    case SIDE_SRC: return test_one(m, s, m->v.src);
+    case SIDE_DST: return test_one(m, s, m->v.dst);
+    case SIDE_ANY: return test_one(m, s, m->v.src) || test_one(m, s, m->v.dst);
+    case SIDE_BOTH: return test_one(m, s, m->v.src) && test_one(m, s, m->v.dst);
     }
     return false;
 }

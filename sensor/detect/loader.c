@@ -1,7 +1,8 @@
 /* loader.c - builds a rule engine from the configuration.
  *
  * Settings (config file keys; the command line adds the same keys):
- *   rule-files                    repeatable (-S FILE); relative to rules-dir when set
+ *   rule-files                    repeatable; relative to rules-dir when set (-S FILE
+ *                                 on the command line: the path as given)
  *   rules-dir                     where rule files, classification.config and
  *                                 reference.config are looked up (default for the
  *                                 two .config files: the first rule file's directory)
@@ -22,6 +23,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +132,49 @@ static char *support_dir(const struct config *cfg, const char *rules_dir)
     return first ? detect_dirname(first->value) : NULL;
 }
 
-static int load_support_files(struct load_state *ls, const struct config *cfg, const char *rules_dir_set)
+/* Reputation files are loaded by a thread while the rules are parsed: rules
+ * need only the categories, which are read before it starts. */
+struct rep_job {
+    struct iprep *rep;
+    const struct config *cfg;
+    struct load_diag diag;      /* its own counters, added after the join */
+    pthread_t th;
+    bool started;
+    int rc;
+};
+
+static void *rep_worker(void *arg)
+{
+    struct rep_job *j = arg;
+    const char *repdir = config_get(j->cfg, "default-reputation-path");
+    size_t pos = 0;
+    const struct config_entry *ce;
+    j->rc = 0;
+    while ((ce = config_next(j->cfg, "reputation-files", &pos))) {
+        char *rp = detect_path_join(repdir, ce->value);
+        if (!rp || iprep_load_file(j->rep, rp, &j->diag) < 0) {
+            free(rp);
+            j->rc = -1;
+            break;
+        }
+        free(rp);
+    }
+    return NULL;
+}
+
+static int rep_job_finish(struct rep_job *j, struct load_diag *d)
+{
+    if (!j->started)
+        return 0;
+    pthread_join(j->th, NULL);
+    j->started = false;
+    d->errors += j->diag.errors;
+    d->warnings += j->diag.warnings;
+    return j->rc;
+}
+
+static int load_support_files(struct load_state *ls, const struct config *cfg, const char *rules_dir_set,
+                              struct rep_job *job)
 {
     struct detect_engine *e = ls->e;
     char *rules_dir = support_dir(cfg, rules_dir_set);
@@ -156,7 +200,6 @@ static int load_support_files(struct load_state *ls, const struct config *cfg, c
         free(p);
     }
     const char *cats = cfg ? config_get(cfg, "reputation-categories-file") : NULL;
-    const char *repdir = cfg ? config_get(cfg, "default-reputation-path") : NULL;
     size_t pos = 0;
     const struct config_entry *ce = cfg ? config_next(cfg, "reputation-files", &pos) : NULL;
     if (ce && !cats) {
@@ -166,13 +209,17 @@ static int load_support_files(struct load_state *ls, const struct config *cfg, c
     }
     if (cats && iprep_load_categories(&e->iprep, cats, ls->diag) < 0)
         goto done;
-    for (; ce; ce = config_next(cfg, "reputation-files", &pos)) {
-        char *rp = detect_path_join(repdir, ce->value);
-        if (!rp || iprep_load_file(&e->iprep, rp, ls->diag) < 0) {
-            free(rp);
-            goto done;
+    if (ce) {
+        job->rep = &e->iprep;
+        job->cfg = cfg;
+        job->diag = (struct load_diag){ls->diag->lg, 0, 0, ls->diag->strict};
+        if (pthread_create(&job->th, NULL, rep_worker, job) != 0) {
+            rep_worker(job);   /* no thread: load it here */
+            if (job->rc < 0)
+                goto done;
+        } else {
+            job->started = true;
         }
-        free(rp);
     }
     rc = 0;
 done:
@@ -186,7 +233,10 @@ static int load_rule_files(struct load_state *ls, const struct config *cfg, cons
     size_t pos = 0;
     const struct config_entry *ce;
     while (cfg && (ce = config_next(cfg, "rule-files", &pos))) {
-        char *path = detect_path_join(rules_dir, ce->value);
+        /* As Suricata: -S FILE is used as given, rule-files of a config file
+         * are relative to rules-dir. */
+        bool from_cli = ce->line == 0 && strcmp(ce->origin, "command line") == 0;
+        char *path = detect_path_join(from_cli ? NULL : rules_dir, ce->value);
         const char *name = path ? keep_name(ls->e, path) : NULL;
         free(path);
         if (!name)
@@ -241,9 +291,13 @@ struct detect_engine *detect_engine_load_from(const struct detect_load_opts *o,
     ls.env.fbnames = &e->fbnames;
     ls.env.rules_dir = rules_dir;
     iprep_init(&e->iprep);
+    struct rep_job job = {.started = false, .rc = 0};
     if (flowbit_names_copy(&e->fbnames, inherit) < 0 || hashset_init(&ls.sids, 8, 1024) < 0)
         goto fail;
-    if (load_support_files(&ls, cfg, rules_dir) < 0 || load_rule_files(&ls, cfg, rules_dir, &rep->files) < 0)
+    if (load_support_files(&ls, cfg, rules_dir, &job) < 0)
+        goto fail;
+    int rules_rc = load_rule_files(&ls, cfg, rules_dir, &rep->files);
+    if (rep_job_finish(&job, &diag) < 0 || rules_rc < 0)
         goto fail;
     rep->loaded = ls.loaded;
     rep->failed = ls.failed;
@@ -266,6 +320,7 @@ struct detect_engine *detect_engine_load_from(const struct detect_load_opts *o,
             e->iprep.entries, (double)(ictw_monotonic() - t0) / 1000.0);
     return e;
 fail:
+    rep_job_finish(&job, &diag);
     rep->loaded = ls.loaded;
     rep->failed = ls.failed;
     rep->warnings = diag.warnings;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------------ text buffer */
 
@@ -122,7 +123,7 @@ char *detect_trim(char *s)
 }
 
 const uint8_t detect_lower[256] = {
-#define L(c) ((c) >= 'A' && (c) <= 'Z' ? (c) + 32 : (c))
+#define L(c) ((c) >= 'A' && (c) <= 'Z' ? (uint8_t)((c) + 32) : (uint8_t)(c))
 #define R4(b) L(b), L(b + 1), L(b + 2), L(b + 3)
 #define R16(b) R4(b), R4(b + 4), R4(b + 8), R4(b + 12)
     R16(0), R16(16), R16(32), R16(48), R16(64), R16(80), R16(96), R16(112),
@@ -194,11 +195,18 @@ char *detect_dirname(const char *path)
     return detect_strndup(path, (size_t)(slash - path));
 }
 
+/* Only regular files: a rule that names /dev/zero or a FIFO must not hang the loader. */
 char *detect_read_file(const char *path, size_t *len)
 {
     FILE *fp = fopen(path, "rb");
     if (!fp)
         return NULL;
+    struct stat st;
+    if (fstat(fileno(fp), &st) < 0 || !S_ISREG(st.st_mode)) {
+        fclose(fp);
+        errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+        return NULL;
+    }
     size_t cap = 65536, n = 0;
     char *buf = malloc(cap);
     if (!buf) {

@@ -30,7 +30,7 @@ def sensor_args(rules_dir=RULES_DIR, home_net=HOME_NET, extra=None):
     """Arguments that load every shipped rule file with its lists."""
     args = ["--rules-dir", rules_dir]
     for f in RULE_FILES:
-        args += ["-S", f]
+        args += ["-S", os.path.join(rules_dir, f)]   # -S paths are taken as given
     args += ["--set", "HOME_NET=" + home_net,
              "--set", "reputation-categories-file=" + os.path.join(rules_dir, "lists", "iprep-categories.txt"),
              "--set", "reputation-files=" + os.path.join(rules_dir, "lists", "iprep-ioc.txt")]

@@ -171,7 +171,8 @@ static void test_iprep(void **state)
         "alert ip any any -> any any (iprep:up,BadHosts,>,1; sid:7;)\n"
         "alert ip any any -> any any (iprep:src,BadHosts,!,1; sid:8;)\n"
         "alert ip any any -> any any (iprep:src,BadHosts,>,128; sid:9;)\n"
-        "alert ip any any -> any any (iprep:src,BadHosts,isset,3; sid:10;)\n"));
+        "alert ip any any -> any any (iprep:src,BadHosts,isset,3; sid:10;)\n"
+        "alert tcp any any -> any any (flow:to_server; iprep:src,BadHosts,>,50; iprep:dst,CnC,isset; sid:11;)\n"));
     const char *rep = rt_path(&t, "rep.csv"), *cat = rt_path(&t, "categories.txt");
     char want[1024];
     snprintf(want, sizeof(want), "%s:4: expected 'id,shortname,description' with an id from 0 to 60; line skipped", cat);
@@ -192,7 +193,24 @@ static void test_iprep(void **state)
     assert_non_null(strstr(t.errout, "test.rules:9: iprep: the score must be a number from 0 to 127"));
     assert_non_null(strstr(t.errout, "test.rules:10: iprep: isset and isnotset take no score"));
     assert_non_null(strstr(t.errout, "6 reputation entries"));
-    assert_int_equal(t.rep.loaded, 5);
+    assert_int_equal(t.rep.loaded, 6);
+
+    /* a packet rule: scores are looked up once per flow and cached, for every packet */
+    struct flow f;
+    rt_mkflow(&f, "198.51.100.7", 40000, "198.51.7.7", 443, IPPROTO_NUM_TCP);
+    rt_reset_alerts(&t);
+    for (int i = 0; i < 3; i++) {
+        rt_send(&t, &f, TS, "x", SEC);
+        rt_send(&t, &f, TC, "y", SEC);
+    }
+    assert_int_equal(rt_count(&t, 11), 3);
+    rt_flow_done(&f);
+    rt_mkflow(&f, "198.51.100.8", 40000, "198.51.7.7", 443, IPPROTO_NUM_TCP);   /* src score 40 */
+    rt_reset_alerts(&t);
+    rt_send(&t, &f, TS, "x", SEC);
+    rt_send(&t, &f, TS, "x", SEC);
+    assert_int_equal(rt_count(&t, 11), 0);
+    rt_flow_done(&f);
 
     assert_int_equal(tcp_pkt(&t, "198.51.100.7", "10.0.0.9", 1), 1);   /* host entry: 90 */
     assert_int_equal(tcp_pkt(&t, "198.51.100.8", "10.0.0.9", 1), 0);   /* the /24: 40 */

@@ -678,7 +678,7 @@ static void test_encrypted_flows(void **state)
     (void)state;
     struct rt t;
     rt_init(&t);
-    const char *rules = "alert tcp any any -> any any (content:\"secret\"; sid:1;)\n"
+    const char *rules = "alert ip any any -> any any (content:\"secret\"; sid:1;)\n"
                         "alert tcp any any -> any any (dsize:>3; sid:2;)\n";
     load(&t, rules);
     struct flow f;
@@ -688,6 +688,26 @@ static void test_encrypted_flows(void **state)
     f.flags |= FLOW_F_DPI_DONE;
     assert_int_equal(one(&t, &f, TS, "secret", 1), 0);
     assert_int_equal(one(&t, &f, TS, "secret", 2), 1);   /* non-payload rules still run */
+    rt_flow_done(&f);
+    /* nDPI still dissecting: the first application-data record stops inspection */
+    rt_mkflow(&f, "10.0.0.1", 40000, "203.0.113.9", 443, IPPROTO_NUM_TCP);
+    classify(&t, &f, "TLS", "Amazon");
+    assert_int_equal(one(&t, &f, TS, "\x16\x03\x01 secret", 1), 1);
+    assert_int_equal(one(&t, &f, TC, "\x17\x03\x03 secret", 1), 0);
+    assert_int_equal(one(&t, &f, TS, "secret", 1), 0);   /* for the rest of the flow */
+    rt_flow_done(&f);
+    rt_mkflow(&f, "10.0.0.1", 40000, "203.0.113.9", 443, IPPROTO_NUM_TCP);
+    classify(&t, &f, "TLS", NULL);
+    assert_int_equal(one(&t, &f, TS, "\x14\x03\x03 secret", 1), 0);   /* ChangeCipherSpec */
+    rt_flow_done(&f);
+    /* an unclassified flow with such bytes is inspected */
+    rt_mkflow(&f, "10.0.0.1", 40000, "203.0.113.9", 9999, IPPROTO_NUM_TCP);
+    assert_int_equal(one(&t, &f, TS, "\x17\x03\x03 secret", 1), 1);
+    rt_flow_done(&f);
+    /* QUIC: encrypted from the start */
+    rt_mkflow(&f, "10.0.0.1", 40000, "203.0.113.9", 443, IPPROTO_NUM_UDP);
+    classify(&t, &f, "QUIC", NULL);
+    assert_int_equal(one(&t, &f, TS, "secret", 1), 0);
     rt_flow_done(&f);
     config_add(&t.cfg, "detect.encryption-handling", "full", "test", 9);
     load(&t, rules);

@@ -6,6 +6,7 @@
  * fixed seed, so every run checks the same cases. */
 #include "rule_testutil.h"
 #include "detect/radix.h"
+#include "detect/mpm.h"
 #include "addr_testutil.h"
 
 /* ------------------------------------------------------------ Aho-Corasick */
@@ -75,6 +76,87 @@ static void test_ac_against_naive(void **state)
     struct ac_input e = {(const uint8_t *)"", 0, 1};
     assert_null(ac_build(&e, 1));
     assert_null(ac_build(NULL, 0));
+}
+
+/* The engine's prefilter: small sets use the automaton, large ones the 4-gram
+ * filter with the short patterns in an automaton beside it. Same contract. */
+static void check_mpm_against_naive(size_t npat, uint64_t seed)
+{
+    uint8_t (*pats)[40] = calloc(npat, 40);
+    struct ac_input *in = calloc(npat, sizeof(*in));
+    for (size_t i = 0; i < npat; i++) {
+        uint32_t len = 1 + (uint32_t)(tu_rand(&seed) % (i % 7 == 0 ? 38 : 9));
+        for (uint32_t j = 0; j < len; j++)
+            pats[i][j] = (uint8_t)"abcdABCD/.\x00\xff"[tu_rand(&seed) % 12];
+        in[i].p = pats[i];
+        in[i].len = len;
+        in[i].id = (uint32_t)(i % (npat / 2 + 1));   /* ids shared by several patterns */
+    }
+    struct mpm *m = mpm_build(in, npat);
+    assert_non_null(m);
+    assert_string_equal(mpm_algorithm(m), npat >= MPM_GRAM_MIN_PATTERNS ? "4-gram filter + Aho-Corasick"
+                                                                       : "Aho-Corasick");
+    uint32_t np = mpm_pattern_count(m);
+    uint8_t *seen = calloc(np, 1);
+    uint32_t *out = malloc(np * sizeof(*out));
+    bool *want = calloc(npat, sizeof(*want)), *got = calloc(npat, sizeof(*got));
+    for (int b = 0; b < 300; b++) {
+        uint8_t buf[300];
+        size_t n = tu_rand(&seed) % sizeof(buf);
+        for (size_t j = 0; j < n; j++)
+            buf[j] = (uint8_t)"abcdABCD/.\x00\xffxyz"[tu_rand(&seed) % 15];
+        memset(got, 0, npat * sizeof(*got));
+        memset(want, 0, npat * sizeof(*want));
+        uint32_t k = mpm_scan(m, buf, n, seen, out);
+        for (uint32_t i = 0; i < k; i++) {
+            uint32_t nid;
+            const uint32_t *ids = mpm_pattern_ids(m, out[i], &nid);
+            for (uint32_t j = 0; j < nid; j++)
+                got[ids[j]] = true;
+        }
+        for (uint32_t i = 0; i < np; i++)
+            assert_int_equal(seen[i], 0);
+        for (size_t i = 0; i < npat; i++)
+            if (naive_has(buf, n, pats[i], in[i].len))
+                want[in[i].id] = true;
+        for (size_t i = 0; i < npat; i++)
+            if (want[i] != got[i]) {
+                fprintf(stderr, "npat %zu buffer %d id %zu: want %d got %d\n", npat, b, i, want[i], got[i]);
+                fail();
+            }
+    }
+    free(seen);
+    free(out);
+    free(want);
+    free(got);
+    free(pats);
+    free(in);
+    mpm_free(m);
+}
+
+static void test_mpm_against_naive(void **state)
+{
+    (void)state;
+    check_mpm_against_naive(40, 99);
+    check_mpm_against_naive(MPM_GRAM_MIN_PATTERNS, 7);
+    check_mpm_against_naive(3000, 1234);
+    /* all long: the 4-gram filter alone */
+    struct ac_input in[300];
+    char pats[300][12];
+    for (int i = 0; i < 300; i++) {
+        snprintf(pats[i], sizeof(pats[i]), "Pat%04dX", i);
+        in[i].p = (const uint8_t *)pats[i];
+        in[i].len = 8;
+        in[i].id = (uint32_t)i;
+    }
+    struct mpm *m = mpm_build(in, 300);
+    assert_string_equal(mpm_algorithm(m), "4-gram filter");
+    uint8_t seen[300] = {0};
+    uint32_t out[300];
+    const char *text = "..PAT0007x..pat0299X..pat0300x..Pat0007X";
+    uint32_t k = mpm_scan(m, (const uint8_t *)text, strlen(text), seen, out);
+    assert_int_equal(k, 2);
+    mpm_free(m);
 }
 
 /* ------------------------------------------------------------ hash set */
@@ -308,6 +390,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ac_against_naive),
+        cmocka_unit_test(test_mpm_against_naive),
         cmocka_unit_test(test_hashset),
         cmocka_unit_test(test_radix_longest_prefix),
         cmocka_unit_test(test_addr_algebra),
