@@ -1282,7 +1282,7 @@ def cap_mal_exe_disguised(cap):
 
 @case("mal-elf-download")
 def cap_mal_elf_download(cap):
-    """A HOME_NET device downloads a Linux ELF binary over HTTP from a named host."""
+    """A HOME_NET device fetches a Linux ELF binary over HTTP with wget (a dropper pulling its payload)."""
     tcp_session(cap, PLC, EXTSRV, 45502, 80, [
         ("c", http_get(b"/bins/arm7", b"files.example.net", ua=b"Wget/1.21")),
         ("s", http_resp(ELF_BODY, b"application/octet-stream"))])
