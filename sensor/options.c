@@ -28,7 +28,7 @@ const struct sensor_option sensor_options[] = {
     {"eve-file", "eve-file", 0, true, false, "FILE", "write EVE records to FILE"},
     {"eve-types", "eve-types", 0, true, false, "LIST", "record types for the EVE file (default alert,flow)"},
     {"stdout", "stdout", 0, false, false, NULL, "write EVE records to stdout"},
-    {"stdout-types", NULL, 0, true, false, "LIST", "record types for stdout (default alert,flow)"},
+    {"stdout-types", "stdout-types", 0, true, false, "LIST", "record types for stdout (default alert,flow)"},
 
     /* flows */
     {"flow.hash-size", NULL, 0, true, false, "N", "flow hash buckets (default 262144)"},

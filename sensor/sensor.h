@@ -76,8 +76,10 @@ struct sensor {
 
 /* Builds every stage from s->cfg. Returns 0, or -1 after logging why. */
 int sensor_init(struct sensor *s);
-/* Ends all flows (writing their records), flushes and frees every stage. */
+/* Ends all flows (writing their records) and flushes the outputs. */
 void sensor_finish(struct sensor *s);
+/* Frees every stage (after sensor_finish). */
+void sensor_free(struct sensor *s);
 
 /* One captured frame of link type dlt. */
 void sensor_process_packet(struct sensor *s, int dlt, ictw_usec ts, uint32_t caplen,

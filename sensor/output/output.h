@@ -39,6 +39,8 @@ struct output_ctx *output_new(const struct output_file_opts *o, const struct log
                               char *err, size_t errlen);
 /* Hands one record to every sink that takes records of this kind. */
 void output_emit(struct output_ctx *o, enum eve_kind kind, int severity, const char *json, size_t len);
+/* True when some sink takes records of this kind (so they are worth building). */
+bool output_wants(const struct output_ctx *o, enum eve_kind kind);
 /* Flushes buffered file output. */
 void output_flush(struct output_ctx *o);
 /* Flushes and closes everything. */
