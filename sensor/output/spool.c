@@ -692,6 +692,21 @@ int spool_append(struct spool *sp, const struct spool_rec *r, struct spool_pos *
     return 0;
 }
 
+int spool_append_held(struct spool *sp, const struct spool_rec *r, struct spool_pos *end)
+{
+    bool at_end = spool_unread(sp) == 0;
+    struct spool_pos e;
+    int rc = spool_append(sp, r, &e);
+    if (rc == 0 && at_end) {
+        struct seg *t = seg_tail(sp);
+        t->nread++;
+        sp->rpos = e;
+    }
+    if (end)
+        *end = e;
+    return rc;
+}
+
 /* ---- read and consume ---- */
 
 int spool_read(struct spool *sp, struct spool_rec *r, struct spool_pos *end)

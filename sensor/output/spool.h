@@ -77,6 +77,11 @@ void spool_close(struct spool *sp);
  * -1 = write error (logged, counted). Dropping old segments to make room
  * is counted in dropped. */
 int spool_append(struct spool *sp, const struct spool_rec *r, struct spool_pos *end);
+/* As spool_append, for a record the owner already holds in memory (taken
+ * from elsewhere, in order after everything in the spool): it is stored as
+ * already read, so spool_read does not return it again. Needs
+ * spool_unread() == 0; otherwise it is a plain append. */
+int spool_append_held(struct spool *sp, const struct spool_rec *r, struct spool_pos *end);
 /* Writes buffered appends to the file. 0 or -1 (logged). */
 int spool_flush(struct spool *sp);
 
