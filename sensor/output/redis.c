@@ -622,8 +622,14 @@ static void conn_fail(struct redis_sink *s, const char *why, ictw_usec now)
 }
 
 /* An established connection broke, possibly mid-pipeline. */
-static void conn_lost(struct redis_sink *s, const char *why, ictw_usec now)
+static void conn_lost(struct redis_sink *s, const char *reason, ictw_usec now)
 {
+    char why[160];
+    ictw_strlcpy(why, reason, sizeof(why));     /* may point into the context */
+    if (s->st == ST_HANDSHAKE || s->handshake_failed) {
+        conn_fail(s, why, now);
+        return;
+    }
     unsigned unanswered = s->ncmds - s->nreplied;
     inc(&s->ctr.disconnects, 1);
     conn_close(s);
@@ -678,10 +684,11 @@ static void start_handshake(struct redis_sink *s, ictw_usec now)
         size_t len[2] = {6, strlen(db)};
         rc |= cmd_append(s, CMD_SELECT, 0, 0, 2, argv, len);
     }
+    /* Short commands only until AUTH has answered: Redis closes the
+     * connection of an unauthenticated client that sends long ones. */
     const char *argv[3] = {"SADD", "ictwatch:sensors", s->conf.sensor_id};
     size_t len[3] = {4, 16, strlen(s->conf.sensor_id)};
     rc |= cmd_append(s, CMD_SADD, 0, 0, 3, argv, len);
-    rc |= append_heartbeat(s);
     if (rc) {
         conn_fail(s, "out of memory", now);
         return;
@@ -742,6 +749,7 @@ static void handshake_done(struct redis_sink *s, ictw_usec now)
     s->backoff_ms = 0;
     s->st = ST_READY;
     s->ncmds = s->nreplied = 0;
+    s->next_heartbeat = 0;          /* the first round carries a heartbeat */
 }
 
 /* ---- replies -------------------------------------------------------------- */
@@ -968,7 +976,9 @@ static bool close_finished(struct redis_sink *s, ictw_usec now)
         return true;
     if (now >= s->close_deadline || stop_requested(s))
         return true;
-    return !connected(s) && !s->conf.replay_wait;
+    /* Live: do not wait for a Redis known to be away (a first connection
+     * still being made is waited for). */
+    return !s->conf.replay_wait && s->st == ST_DOWN && s->down_since;
 }
 
 /* Whatever is still only in memory goes to the spool, or is counted lost. */
@@ -1081,7 +1091,15 @@ struct redis_sink *redis_sink_new(const struct config *cfg, const char *sensor_i
     s->hb.n.started = ictw_wallclock();
     setup_ids(s, cfg);
     update_spool_numbers(s);
-    if (pthread_create(&s->thread, NULL, sink_thread, s)) {
+    /* The thread runs with every signal blocked: SIGINT/SIGTERM stay with the
+     * main thread, and a write to a connection Redis closed gives EPIPE
+     * instead of killing the process with SIGPIPE. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int prc = pthread_create(&s->thread, NULL, sink_thread, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (prc) {
         snprintf(err, errlen, "cannot start the Redis output thread");
         pthread_mutex_destroy(&s->hb_mu);
         goto fail;
