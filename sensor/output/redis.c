@@ -1015,6 +1015,13 @@ static void finish(struct redis_sink *s)
     save_meta(s);
     update_spool_numbers(s);
     conn_close(s);
+    log_info(s->lg, "%s: %" PRIu64 " records taken, %" PRIu64 " delivered (XADD %" PRIu64
+             ", already there %" PRIu64 ", PUBLISH %" PRIu64 ", push %" PRIu64 "), %" PRIu64
+             " in the spool, dropped: queue full %" PRIu64 ", spool cap %" PRIu64 ", other %" PRIu64
+             "%s", s->where, ld(&s->ctr.submitted), ld(&s->ctr.delivered), ld(&s->ctr.xadd_ok),
+             ld(&s->ctr.xadd_duplicate), ld(&s->ctr.publish_ok), ld(&s->ctr.push_ok), left,
+             ld(&s->ctr.dropped_queue_full), ld(&s->ctr.dropped_spool_cap), ld(&s->ctr.dropped_other),
+             ld(&s->ctr.skipped_resumed) ? " (resumed replay: earlier run's records skipped)" : "");
 }
 
 static void *sink_thread(void *arg)
@@ -1154,7 +1161,10 @@ void redis_sink_heartbeat(struct redis_sink *s, const struct redis_heartbeat_inf
     if (!s)
         return;
     pthread_mutex_lock(&s->hb_mu);
+    ictw_usec started = s->hb.n.started;
     s->hb.n = *info;
+    if (!info->started)
+        s->hb.n.started = started;
     ictw_strlcpy(s->hb.version, info->version ? info->version : "", sizeof(s->hb.version));
     ictw_strlcpy(s->hb.country, info->country ? info->country : "", sizeof(s->hb.country));
     ictw_strlcpy(s->hb.organisation, info->organisation ? info->organisation : "",
