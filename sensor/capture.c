@@ -8,14 +8,18 @@
  */
 #include "capture.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "decode.h"
 #include "ictwatch/log.h"
 
 #define FILE_POLL_EVERY 4096
+#define FILE_READ_BUFFER (1u << 20)
 
 static bool set_filter(pcap_t *p, const char *what, const char *bpf, const struct log_ctx *lg)
 {
@@ -60,13 +64,27 @@ enum capture_result capture_file(const char *path, const char *bpf, const struct
                                  const struct log_ctx *lg)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    /* Our own FILE with a large buffer: libpcap reads every record with two
+     * small freads, and stdio's default buffer turns that into a read(2) per
+     * few packets. */
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        log_error(lg, "%s: cannot open: %s", path, strerror(errno));
+        return CAPTURE_FAILED;
+    }
+    char *iobuf = malloc(FILE_READ_BUFFER);
+    if (iobuf)
+        setvbuf(fp, iobuf, _IOFBF, FILE_READ_BUFFER);
+    pcap_t *p = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
     if (!p) {
         log_error(lg, "%s: cannot read capture: %s", path, errbuf);
+        fclose(fp);
+        free(iobuf);
         return CAPTURE_FAILED;
     }
     if (!link_supported(p, path, lg) || !set_filter(p, path, bpf, lg)) {
         pcap_close(p);
+        free(iobuf);
         return CAPTURE_FAILED;
     }
     int dlt = pcap_datalink(p);
@@ -94,7 +112,8 @@ enum capture_result capture_file(const char *path, const char *bpf, const struct
             break;
         }
     }
-    pcap_close(p);
+    pcap_close(p);   /* closes fp too */
+    free(iobuf);
     return res;
 }
 
@@ -120,6 +139,7 @@ static pcap_t *open_live(const struct capture_live_opts *o, const struct log_ctx
     pcap_set_promisc(p, o->promisc ? 1 : 0);
     pcap_set_buffer_size(p, o->buffer_size > 0 ? o->buffer_size : 64 << 20);
     pcap_set_timeout(p, 100);
+    pcap_set_immediate_mode(p, 0);
     pcap_set_tstamp_precision(p, PCAP_TSTAMP_PRECISION_MICRO);
     int rc = pcap_activate(p);
     if (rc < 0) {
@@ -133,38 +153,57 @@ static pcap_t *open_live(const struct capture_live_opts *o, const struct log_ctx
     return p;
 }
 
+struct live_dispatch {
+    const struct capture_callbacks *cb;
+    int dlt;
+};
+
+static void live_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *data)
+{
+    const struct live_dispatch *ld = (const struct live_dispatch *)user;
+    struct capture_frame fr;
+    fill_frame(&fr, ld->dlt, h, data, 0);
+    ld->cb->frame(ld->cb->arg, &fr);
+}
+
+/* Non-blocking reads and our own poll(2): a signal interrupts the wait at
+ * once (libpcap's blocking read would restart it), and the caller's poll
+ * callback runs at least every 100 ms even when no packet comes. */
 enum capture_result capture_live(const struct capture_live_opts *o, const struct capture_callbacks *cb,
                                  struct capture_counters *ctr, const struct log_ctx *lg)
 {
     pcap_t *p = open_live(o, lg);
     if (!p)
         return CAPTURE_FAILED;
-    if (!link_supported(p, o->iface, lg) || !set_filter(p, o->iface, o->bpf, lg)) {
+    char errbuf[PCAP_ERRBUF_SIZE];
+    int fd = pcap_get_selectable_fd(p);
+    if (!link_supported(p, o->iface, lg) || !set_filter(p, o->iface, o->bpf, lg) || fd < 0 ||
+        pcap_setnonblock(p, 1, errbuf) < 0) {
+        if (fd < 0)
+            log_error(lg, "%s: no selectable descriptor for this capture", o->iface);
         pcap_close(p);
         return CAPTURE_FAILED;
     }
-    int dlt = pcap_datalink(p);
+    struct live_dispatch ld = {cb, pcap_datalink(p)};
     enum capture_result res = CAPTURE_STOPPED;
-    struct pcap_pkthdr *h;
-    const u_char *data;
-    struct capture_frame fr;
     ictw_usec next_poll = ictw_monotonic();
     for (;;) {
-        int rc = pcap_next_ex(p, &h, &data);
-        if (rc == 1) {
-            fill_frame(&fr, dlt, h, data, 0);
-            cb->frame(cb->arg, &fr);
-        } else if (rc < 0) {
+        int n = pcap_dispatch(p, 256, live_packet, (u_char *)&ld);
+        if (n < 0) {
             log_error(lg, "%s: capture error: %s", o->iface, pcap_geterr(p));
             res = CAPTURE_FAILED;
             break;
         }
         ictw_usec now = ictw_monotonic();
-        if (rc == 0 || now >= next_poll) {
+        if (n == 0 || now >= next_poll) {
             next_poll = now + 100000;
             read_counters(p, ctr);
             if (cb->poll && !cb->poll(cb->arg))
                 break;
+        }
+        if (n == 0) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            poll(&pfd, 1, 100);   /* EINTR on a signal: fine, loop and poll again */
         }
     }
     read_counters(p, ctr);

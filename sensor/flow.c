@@ -33,6 +33,7 @@ struct flow_table {
     struct flow_stats st;
     ictw_usec clock;              /* only moves forward */
     bool emergency;
+    uint64_t base_mem;            /* the bucket array: not flows */
     struct flow *free_list;
     uint32_t free_count;
 };
@@ -102,7 +103,8 @@ struct flow_table *flow_table_new(const struct flow_config *cfg, flow_end_fn on_
     t->on_end = on_end;
     t->on_release = on_release;
     t->arg = arg;
-    t->st.memuse = (uint64_t)n * sizeof(*t->buckets);
+    t->base_mem = (uint64_t)n * sizeof(*t->buckets);
+    t->st.memuse = t->base_mem;
     t->st.memuse_peak = t->st.memuse;
     return t;
 }
@@ -327,8 +329,11 @@ void flow_table_expire(struct flow_table *t, ictw_usec now)
     if (now > t->clock)
         t->clock = now;
     expire_lists(t, t->clock);
+    /* Leave emergency mode once flows use less than emergency_recovery % of
+     * what the cap leaves them. */
+    uint64_t room = t->cfg.memcap > t->base_mem ? t->cfg.memcap - t->base_mem : 0;
     if (t->emergency &&
-        t->st.memuse < t->cfg.memcap / 100 * (uint64_t)t->cfg.emergency_recovery)
+        t->st.memuse - t->base_mem < room / 100 * (uint64_t)t->cfg.emergency_recovery)
         t->emergency = false;
 }
 

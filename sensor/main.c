@@ -234,6 +234,8 @@ static bool on_poll(void *arg)
         sensor_heartbeat(s);
         rs->next_heartbeat = mono + ICTW_USEC_PER_SEC;
     }
+    if (s->eve.in_iface)
+        output_flush(s->out);   /* live: records reach the file within 100 ms */
     if (s->progress) {
         ictw_usec now = ictw_monotonic();
         if (now >= rs->next_progress) {
