@@ -171,12 +171,26 @@ static bool assign_id(void *ctx, struct redis_qrec *r)
     return true;
 }
 
-/* Identifies a replay: the settings and the size and time of every file
- * they name. The same run started again continues its ids. */
+/* Settings that change where records go, not which records there are. */
+static bool output_only_setting(const char *key)
+{
+    static const char *const prefixes[] = {"log-dir", "eve-", "stdout", "progress", "stats-interval",
+                                           "spool.", "heartbeat."};
+    for (size_t i = 0; i < ICTW_ARRAY_LEN(prefixes); i++)
+        if (!strncmp(key, prefixes[i], strlen(prefixes[i])))
+            return true;
+    return !strncmp(key, "redis.", 6) && strcmp(key, "redis.types") != 0;
+}
+
+/* Identifies a replay: the settings that decide which records it produces
+ * (input files, rules, redis.types, ...) and the size and time of every
+ * file they name. The same run started again continues its ids. */
 static uint64_t run_key(const struct config *cfg)
 {
     uint64_t h = 0xcbf29ce484222325ull;
     for (size_t i = 0; i < cfg->n; i++) {
+        if (output_only_setting(cfg->e[i].key))
+            continue;
         const char *parts[2] = {cfg->e[i].key, cfg->e[i].value};
         for (int k = 0; k < 2; k++) {
             for (const char *p = parts[k]; *p; p++)
