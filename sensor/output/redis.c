@@ -55,6 +55,7 @@
 #define BACKOFF_MIN_MS 100u
 #define BACKOFF_MAX_MS 5000u
 #define POLL_MS 10
+#define FILL_MS 2
 #define REPEAT_LOG_US (30 * ICTW_USEC_PER_SEC)
 #define META_MAGIC 0x31544d52u      /* "RMT1" */
 #define DUP_ID_ERR "ERR The ID specified in XADD is equal or smaller"
@@ -116,7 +117,7 @@ struct redis_sink {
     /* output thread */
     redisContext *c;
     enum conn_state st;
-    ictw_usec deadline, next_attempt, down_since, last_fail_log, next_heartbeat, retry_at;
+    ictw_usec deadline, next_attempt, down_since, last_fail_log, next_heartbeat, retry_at, fill_since;
     unsigned backoff_ms, refuse_backoff_ms;
     bool handshake_failed, down_logged;
     char last_refusal[160];
@@ -935,6 +936,19 @@ static bool send_round(struct redis_sink *s, ictw_usec now)
 {
     if (s->retry_at > now)
         return false;
+    /* Under light load wait up to FILL_MS for a quarter batch: round trips
+     * of one record each would take CPU from the packet path. */
+    unsigned queued = redis_queue_len(s->q);
+    if (s->nwin == 0 && queued > 0 && queued < s->conf.batch / 4 &&
+        (!s->spool || spool_unread(s->spool) == 0) && !atomic_load(&s->closing)) {
+        if (!s->fill_since)
+            s->fill_since = now;
+        if (now - s->fill_since < FILL_MS * 1000) {
+            redis_queue_wait(s->q, s->conf.batch / 4, FILL_MS);
+            return false;
+        }
+    }
+    s->fill_since = 0;
     window_fill(s);
     s->ncmds = s->nreplied = 0;
     int rc = 0;
@@ -1057,7 +1071,7 @@ static void *sink_thread(void *arg)
         if (s->c && s->st != ST_READY)
             io_step(s, ictw_monotonic());
         else if (!sent)
-            redis_queue_wait(s->q, POLL_MS);
+            redis_queue_wait(s->q, 1, POLL_MS);
     }
     finish(s);
     return NULL;

@@ -17,6 +17,8 @@ struct redis_queue {
     pthread_cond_t not_empty, not_full;
     struct redis_qrec *ring;
     unsigned cap, head, len;
+    unsigned wait_for;        /* the sleeping consumer wants this many records */
+    unsigned producers_waiting;
     bool consumer_waiting, woken, allow_wait;
 };
 
@@ -74,7 +76,9 @@ enum redis_queue_result redis_queue_push(struct redis_queue *q, struct redis_qre
         if (q->consumer_waiting)
             pthread_cond_signal(&q->not_empty);
         struct timespec ts = deadline_after_ms(100);
+        q->producers_waiting++;
         pthread_cond_timedwait(&q->not_full, &q->mu, &ts);
+        q->producers_waiting--;
     }
     if (assign_id && !assign_id(ctx, r)) {
         pthread_mutex_unlock(&q->mu);
@@ -82,7 +86,7 @@ enum redis_queue_result redis_queue_push(struct redis_queue *q, struct redis_qre
     }
     q->ring[(q->head + q->len) % q->cap] = *r;
     q->len++;
-    if (q->consumer_waiting)
+    if (q->consumer_waiting && q->len >= q->wait_for)
         pthread_cond_signal(&q->not_empty);
     pthread_mutex_unlock(&q->mu);
     return REDIS_QUEUE_OK;
@@ -96,19 +100,24 @@ unsigned redis_queue_pop(struct redis_queue *q, struct redis_qrec *out, unsigned
         out[i] = q->ring[(q->head + i) % q->cap];
     q->head = (q->head + n) % q->cap;
     q->len -= n;
-    if (n)
+    /* Wake waiting producers once there is real room, not per record taken:
+     * fewer context switches when the consumer is the bottleneck. */
+    if (n && q->producers_waiting && q->len <= q->cap / 2)
         pthread_cond_broadcast(&q->not_full);
     pthread_mutex_unlock(&q->mu);
     return n;
 }
 
-void redis_queue_wait(struct redis_queue *q, unsigned timeout_ms)
+void redis_queue_wait(struct redis_queue *q, unsigned min_len, unsigned timeout_ms)
 {
     pthread_mutex_lock(&q->mu);
-    if (q->len == 0 && !q->woken) {
+    if (min_len == 0)
+        min_len = 1;
+    if (q->len < min_len && !q->woken) {
         struct timespec ts = deadline_after_ms(timeout_ms);
         q->consumer_waiting = true;
-        while (q->len == 0 && !q->woken)
+        q->wait_for = min_len;
+        while (q->len < min_len && !q->woken)
             if (pthread_cond_timedwait(&q->not_empty, &q->mu, &ts) == ETIMEDOUT)
                 break;
         q->consumer_waiting = false;

@@ -42,9 +42,9 @@ enum redis_queue_result redis_queue_push(struct redis_queue *q, struct redis_qre
                                          void *ctx);
 /* Takes up to max records, oldest first; returns how many. Never blocks. */
 unsigned redis_queue_pop(struct redis_queue *q, struct redis_qrec *out, unsigned max);
-/* Waits until the queue holds a record, redis_queue_wake is called, or
- * timeout_ms passes. */
-void redis_queue_wait(struct redis_queue *q, unsigned timeout_ms);
+/* Waits until the queue holds at least min_len records, redis_queue_wake is
+ * called, or timeout_ms passes. */
+void redis_queue_wait(struct redis_queue *q, unsigned min_len, unsigned timeout_ms);
 void redis_queue_wake(struct redis_queue *q);
 /* Turns blocking pushes on or off (off wakes waiting producers: they get FULL). */
 void redis_queue_allow_wait(struct redis_queue *q, bool allow);

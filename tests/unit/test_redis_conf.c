@@ -228,7 +228,7 @@ static void *consume(void *p)
     struct redis_qrec out[7];
     a->ordered = true;
     while (a->total < 20000) {
-        redis_queue_wait(a->q, 50);
+        redis_queue_wait(a->q, 1, 50);
         unsigned n = redis_queue_pop(a->q, out, 7);
         for (unsigned i = 0; i < n; i++) {
             a->ordered &= out[i].id_seq == a->last + 1;
