@@ -95,9 +95,38 @@ static inline long long tr_int(const struct test_redis *r, const char *fmt, ...)
     return v;
 }
 
+/* Servers still running at exit (a failed assertion skips tr_destroy) are
+ * killed, so that no redis-server outlives the test binary. */
+static pid_t tr_pids[64];
+
+static void tr_kill_leftovers(void)
+{
+    for (size_t i = 0; i < sizeof(tr_pids) / sizeof(tr_pids[0]); i++)
+        if (tr_pids[i] > 0) {
+            kill(tr_pids[i], SIGCONT);
+            kill(tr_pids[i], SIGKILL);
+        }
+}
+
+static inline void tr_remember(pid_t pid, pid_t old)
+{
+    static bool registered;
+    if (!registered) {
+        atexit(tr_kill_leftovers);
+        registered = true;
+    }
+    for (size_t i = 0; i < sizeof(tr_pids) / sizeof(tr_pids[0]); i++)
+        if (tr_pids[i] == old) {
+            tr_pids[i] = pid;
+            return;
+        }
+}
+
 static inline int tr_start(struct test_redis *r)
 {
     r->pid = fork();
+    if (r->pid > 0)
+        tr_remember(r->pid, 0);
     if (r->pid == 0) {
         char log[400];
         snprintf(log, sizeof(log), "%s/redis.log", r->dir);
@@ -155,6 +184,7 @@ static inline void tr_signal(struct test_redis *r, int sig)
         kill(r->pid, sig);
     if (sig == SIGKILL || sig == SIGTERM) {
         waitpid(r->pid, NULL, 0);
+        tr_remember(0, r->pid);
         r->pid = 0;
     }
 }
