@@ -319,7 +319,8 @@ static int list_segments(struct spool *sp, uint64_t **nums, size_t *n)
         (*nums)[(*n)++] = num;
     }
     closedir(d);
-    qsort(*nums, *n, sizeof(**nums), cmp_u64);
+    if (*n > 1)
+        qsort(*nums, *n, sizeof(**nums), cmp_u64);
     return 0;
 }
 
