@@ -23,7 +23,7 @@ pass=0; fail=0; skip=0; failed_names=""
 
 selected() {
   [ -z "${TESTS:-}" ] && return 0
-  for t in $TESTS; do case "$1" in *"$t"*) return 0;; esac; done
+  for pat in $TESTS; do case "$1" in *"$pat"*) return 0;; esac; done
   return 1
 }
 
