@@ -200,6 +200,7 @@ struct run_state {
     ictw_usec next_progress;
     uint64_t last_packets;
     ictw_usec last_progress;
+    ictw_usec next_heartbeat;
 };
 
 static void on_frame(void *arg, const struct capture_frame *fr)
@@ -233,6 +234,11 @@ static bool on_poll(void *arg)
         sensor_reload_rules(s);
     }
     sensor_poll_reload(s);
+    ictw_usec mono = ictw_monotonic();
+    if (mono >= rs->next_heartbeat) {
+        sensor_heartbeat(s);
+        rs->next_heartbeat = mono + ICTW_USEC_PER_SEC;
+    }
     if (s->eve.in_iface)
         output_flush(s->out);   /* live: records reach the file within 100 ms */
     if (s->progress) {

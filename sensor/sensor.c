@@ -11,6 +11,7 @@
  */
 #include "sensor.h"
 #include "detect/detect.h"
+#include "output/redis.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +133,32 @@ static int open_outputs(struct sensor *s)
         log_error(&s->log, "%s", err);
         return -1;
     }
+    bool live = config_get(&s->cfg, "interface") != NULL;
+    struct redis_sink *r = redis_sink_new(&s->cfg, s->sensor_id, live, &s->log, err, sizeof(err));
+    if (!r && err[0]) {
+        log_error(&s->log, "%s", err);
+        return -1;
+    }
+    if (r) {
+        if (s->sig)
+            redis_sink_set_stop_flag(r, &s->sig->stop);
+        output_set_redis(s->out, r);
+    }
     return 0;
+}
+
+void sensor_heartbeat(struct sensor *s)
+{
+    struct redis_sink *r = s->out ? output_redis(s->out) : NULL;
+    if (!r)
+        return;
+    struct redis_heartbeat_info hb = {
+        .version = ICTW_VERSION, .country = s->country, .organisation = s->organisation,
+        .packets = s->stats.packets, .drops_kernel = s->stats.kernel_drops,
+        .drops = s->stats.untracked, .flows = flow_table_stats(s->flows)->created,
+        .alerts = s->stats.alerts,
+    };
+    redis_sink_heartbeat(r, &hb);
 }
 
 /* ---- flow end ----------------------------------------------------------- */

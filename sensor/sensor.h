@@ -94,6 +94,8 @@ int sensor_load_rules(struct sensor *s, struct detect_load_report *rep);
 int sensor_test_rules(struct sensor *s);
 void sensor_reload_rules(struct sensor *s);
 void sensor_poll_reload(struct sensor *s);
+/* Gives the Redis heartbeat the current numbers (call about once a second). */
+void sensor_heartbeat(struct sensor *s);
 /* Prints the statistics block on stderr. */
 void sensor_print_stats(struct sensor *s);
 

@@ -12,11 +12,10 @@
 #include "detect_int.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool valid_classname(const char *s)
+bool classification_valid_name(const char *s)
 {
     if (!isalpha((unsigned char)*s))
         return false;
@@ -46,38 +45,6 @@ static char *after_prefix(char *line, const char *name)
     return p + 1;
 }
 
-/* Calls fn for each non-comment line. Returns -1 if the file cannot be read. */
-static int for_each_line(const char *path, struct load_diag *d,
-                         int (*fn)(void *arg, char *line, const char *path, int lineno,
-                                   struct load_diag *d),
-                         void *arg)
-{
-    size_t len;
-    char *buf = detect_read_file(path, &len);
-    if (!buf) {
-        diag_msg(d, LOG_ERROR, path, 0, "cannot read: %s", strerror(errno));
-        return -1;
-    }
-    int lineno = 0;
-    char *save = NULL;
-    for (char *p = buf; p && *p; p = save) {
-        char *nl = strchr(p, '\n');
-        save = nl ? nl + 1 : NULL;
-        if (nl)
-            *nl = '\0';
-        lineno++;
-        char *line = detect_trim(p);
-        if (!*line || *line == '#')
-            continue;
-        if (fn(arg, line, path, lineno, d) < 0) {
-            free(buf);
-            return -1;
-        }
-    }
-    free(buf);
-    return 0;
-}
-
 static int class_line(void *arg, char *line, const char *path, int lineno, struct load_diag *d)
 {
     struct classification *c = arg;
@@ -95,7 +62,7 @@ static int class_line(void *arg, char *line, const char *path, int lineno, struc
     *c1 = *c2 = '\0';
     char *name = detect_trim(v), *desc = detect_trim(c1 + 1), *prio = detect_trim(c2 + 1);
     uint64_t pr;
-    if (!valid_classname(name)) {
+    if (!classification_valid_name(name)) {
         diag_msg(d, LOG_WARN, path, lineno, "invalid classtype name '%s'; skipped", name);
         return 0;
     }
@@ -136,7 +103,7 @@ static int class_line(void *arg, char *line, const char *path, int lineno, struc
 
 int classification_load(struct classification *c, const char *path, struct load_diag *d)
 {
-    return for_each_line(path, d, class_line, c);
+    return detect_for_each_line(path, "classification file", d, class_line, c);
 }
 
 const struct class_entry *classification_find(const struct classification *c, const char *name)
@@ -208,7 +175,7 @@ static int ref_line(void *arg, char *line, const char *path, int lineno, struct 
 
 int refconf_load(struct refconf *r, const char *path, struct load_diag *d)
 {
-    return for_each_line(path, d, ref_line, r);
+    return detect_for_each_line(path, "reference file", d, ref_line, r);
 }
 
 const struct ref_entry *refconf_find(const struct refconf *r, const char *name)

@@ -99,22 +99,12 @@ static int b64_decode(const char *s, size_t n, uint8_t *out)
     return (int)o;
 }
 
-static int hexv(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    c = (uint8_t)(c | 0x20);
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 static int hex_decode(const char *s, size_t n, uint8_t *out, size_t want)
 {
     if (n != want * 2)
         return -1;
     for (size_t i = 0; i < want; i++) {
-        int a = hexv((uint8_t)s[2 * i]), b = hexv((uint8_t)s[2 * i + 1]);
+        int a = detect_hexval(s[2 * i]), b = detect_hexval(s[2 * i + 1]);
         if (a < 0 || b < 0)
             return -1;
         out[i] = (uint8_t)(a << 4 | b);
@@ -163,14 +153,6 @@ static int decode_value(int type, char *s, size_t n, uint8_t *out)
     return -1;
 }
 
-static size_t count_lines(const char *buf, size_t len)
-{
-    size_t n = 1;
-    for (const char *p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))); p++)
-        n++;
-    return n;
-}
-
 /* Values decoded but not yet in the set: inserted 64 at a time (hashset_insert_batch). */
 struct pending {
     const uint8_t *key[HASHSET_BATCH];
@@ -199,7 +181,7 @@ static int load_file(struct dataset *ds, struct load_diag *d, char *err, size_t 
     }
     struct pending pd = {.n = 0};
     pd.buf = malloc(len + 16);   /* decoded values are never longer than their text */
-    size_t lines = count_lines(buf, len);
+    size_t lines = detect_count_lines(buf, len);
     if (!pd.buf || hashset_init(&ds->set, type_keylen[ds->type], lines) < 0 ||
         hashset_reserve(&ds->set, lines, ds->type == DS_STRING ? len : lines * type_keylen[ds->type]) < 0) {
         free(pd.buf);

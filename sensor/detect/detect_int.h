@@ -388,6 +388,9 @@ struct uint_cmp {
 int uint_cmp_parse(const char *s, uint32_t max, struct uint_cmp *out, char *err, size_t errlen);
 bool uint_cmp_match(const struct uint_cmp *c, uint32_t v);
 void uint_cmp_print(const struct uint_cmp *c, struct sbuf *out);
+/* Setup and print of a keyword whose value is a uint_cmp (dsize, ttl, itype, icode). */
+int kw_uint_setup(struct parse_ctx *pc, const char *v, const char *name, uint32_t max, sm_match_fn fn);
+void kw_uint_print(const char *name, const struct sigmatch *sm, struct sbuf *out);
 
 /* ------------------------------------------------------------ helpers */
 
@@ -414,6 +417,16 @@ char *detect_path_join(const char *dir, const char *path);
 char *detect_dirname(const char *path);
 /* Reads a whole file into a NUL-terminated buffer. NULL with errno set on failure. */
 char *detect_read_file(const char *path, size_t *len);
+size_t detect_count_lines(const char *buf, size_t len);
+/* Value of a hex digit, or -1. */
+int detect_hexval(int c);
+/* Calls fn for each trimmed line that is not empty or a '#' comment; "cannot
+ * read the WHAT" is reported when the file cannot be read (-1). A negative
+ * return of fn stops and is returned. */
+int detect_for_each_line(const char *path, const char *what, struct load_diag *d,
+                         int (*fn)(void *arg, char *line, const char *path, int lineno,
+                                   struct load_diag *d),
+                         void *arg);
 
 /* Named flowbits: ids stay stable across reloads (a new engine starts from
  * the names of the old one), so per-flow bits survive a swap. */
@@ -443,6 +456,8 @@ struct refconf {
 };
 int classification_load(struct classification *c, const char *path, struct load_diag *d);
 const struct class_entry *classification_find(const struct classification *c, const char *name);
+/* [a-zA-Z][a-zA-Z0-9-_]*, as Suricata requires of classtype names. */
+bool classification_valid_name(const char *s);
 void classification_free(struct classification *c);
 int refconf_load(struct refconf *r, const char *path, struct load_diag *d);
 const struct ref_entry *refconf_find(const struct refconf *r, const char *name);

@@ -64,42 +64,27 @@ static int split_fields(char *line, char **f, int n)
     return k;
 }
 
+static int category_line(void *arg, char *line, const char *path, int lineno, struct load_diag *d)
+{
+    struct iprep *r = arg;
+    char *f[3];
+    uint64_t id;
+    if (split_fields(line, f, 3) != 3 || ictw_parse_uint(f[0], IPREP_MAX_CAT, &id) < 0 || !*f[1]) {
+        diag_msg(d, LOG_WARN, path, lineno, "expected 'id,shortname,description' with an id "
+                 "from 0 to %d; line skipped", IPREP_MAX_CAT);
+        return 0;
+    }
+    char *name = strdup(f[1]);
+    if (!name)
+        return -1;
+    free(r->cat_name[id]);
+    r->cat_name[id] = name;
+    return 0;
+}
+
 int iprep_load_categories(struct iprep *r, const char *path, struct load_diag *d)
 {
-    size_t len;
-    char *buf = detect_read_file(path, &len);
-    if (!buf) {
-        diag_msg(d, LOG_ERROR, path, 0, "cannot read the reputation categories: %s", strerror(errno));
-        return -1;
-    }
-    int lineno = 0;
-    char *next;
-    for (char *p = buf; p && *p; p = next) {
-        char *nl = strchr(p, '\n');
-        next = nl ? nl + 1 : NULL;
-        if (nl)
-            *nl = '\0';
-        lineno++;
-        char *line = detect_trim(p);
-        if (!*line || *line == '#')
-            continue;
-        char *f[3];
-        uint64_t id;
-        if (split_fields(line, f, 3) != 3 || ictw_parse_uint(f[0], IPREP_MAX_CAT, &id) < 0 || !*f[1]) {
-            diag_msg(d, LOG_WARN, path, lineno, "expected 'id,shortname,description' with an id "
-                     "from 0 to %d; line skipped", IPREP_MAX_CAT);
-            continue;
-        }
-        char *name = strdup(f[1]);
-        if (!name) {
-            free(buf);
-            return -1;
-        }
-        free(r->cat_name[id]);
-        r->cat_name[id] = name;
-    }
-    free(buf);
-    return 0;
+    return detect_for_each_line(path, "reputation categories", d, category_line, r);
 }
 
 /* A decimal number in [s, e) of at most max; -1 if not. No strtoull: a
@@ -317,14 +302,6 @@ static int reserve_values(struct iprep *r, size_t n)
     return 0;
 }
 
-static size_t count_lines(const char *buf, size_t len)
-{
-    size_t n = 1;
-    for (const char *p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))); p++)
-        n++;
-    return n;
-}
-
 int iprep_load_file(struct iprep *r, const char *path, struct load_diag *d)
 {
     size_t len;
@@ -333,7 +310,7 @@ int iprep_load_file(struct iprep *r, const char *path, struct load_diag *d)
         diag_msg(d, LOG_ERROR, path, 0, "cannot read the reputation file: %s", strerror(errno));
         return -1;
     }
-    size_t lines = count_lines(buf, len);
+    size_t lines = detect_count_lines(buf, len);
     if ((!r->hosts.slots && hashset_init(&r->hosts, 17, lines) < 0) ||
         hashset_reserve(&r->hosts, lines, lines * 17) < 0 || reserve_values(r, lines) < 0) {
         free(buf);

@@ -29,17 +29,6 @@ void content_free(void *p)
     free(c);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decodes a content string; returns the length or -1 with an error set. */
 static int decode_content(struct parse_ctx *pc, const char *s, uint8_t *out)
 {
@@ -57,7 +46,7 @@ static int decode_content(struct parse_ctx *pc, const char *s, uint8_t *out)
         if (in_hex) {
             if (c == ' ' || c == '\t' || c == ',')
                 continue;
-            int v = hexval(c);
+            int v = detect_hexval(c);
             if (v < 0)
                 return pc_err(pc, "content: invalid hex character '%c' in '%s'", c, s);
             if (nibble < 0) {

@@ -8,8 +8,6 @@
  */
 #include "kw.h"
 
-#include <stdlib.h>
-
 static bool dsize_match(const struct match_ctx *m, const void *data)
 {
     return m->p && uint_cmp_match(data, m->p->payload_len);
@@ -21,21 +19,10 @@ int kw_dsize_setup(struct parse_ctx *pc, const char *v, bool neg)
     if (pc->seen_dsize)
         return pc_err(pc, "dsize given twice");
     pc->seen_dsize = true;
-    struct uint_cmp *c = malloc(sizeof(*c));
-    if (!c)
-        return pc_err(pc, "out of memory");
-    char e[200];
-    if (uint_cmp_parse(v, 65535, c, e, sizeof(e)) < 0) {
-        free(c);
-        return pc_err(pc, "dsize: %s", e);
-    }
-    pc->r->flags |= RF_NEEDS_PACKET;
-    return pc_add(pc, SML_PACKET, SM_GENERIC, kw_by_name("dsize"), c, dsize_match) ? 0 : -1;
+    return kw_uint_setup(pc, v, "dsize", 65535, dsize_match);
 }
 
 void kw_dsize_print(const struct sigmatch *sm, struct sbuf *out)
 {
-    sbuf_puts(out, "dsize:");
-    uint_cmp_print(sm->data, out);
-    sbuf_puts(out, "; ");
+    kw_uint_print("dsize", sm, out);
 }

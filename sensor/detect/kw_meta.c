@@ -73,22 +73,12 @@ int kw_gid_setup(struct parse_ctx *pc, const char *v, bool neg)
     return 0;
 }
 
-static bool valid_classname(const char *s)
-{
-    if (!isalpha((unsigned char)*s))
-        return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
-            return false;
-    return true;
-}
-
 /* Several classtypes may be given: the one with the highest priority (lowest
  * number) gives the category and the default priority, as in Suricata. */
 int kw_classtype_setup(struct parse_ctx *pc, const char *v, bool neg)
 {
     (void)neg;
-    if (!valid_classname(v))
+    if (!classification_valid_name(v))
         return pc_err(pc, "classtype: '%s' is not a valid classtype name", v);
     struct rule *r = pc->r;
     if (r->classtype) {

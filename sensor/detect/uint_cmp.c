@@ -5,11 +5,12 @@
  *   !lo-hi  outside the range
  *
  * Values are decimal or 0x-prefixed hex, at most `max`. Used by dsize,
- * ttl, itype and icode.
+ * ttl, itype and icode, which share the setup and print functions below.
  */
 #include "detect_int.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -146,4 +147,25 @@ void uint_cmp_print(const struct uint_cmp *c, struct sbuf *out)
     case UM_RANGE: sbuf_printf(out, "%u-%u", c->a, c->b); break;
     case UM_NRANGE: sbuf_printf(out, "!%u-%u", c->a, c->b); break;
     }
+}
+
+int kw_uint_setup(struct parse_ctx *pc, const char *v, const char *name, uint32_t max, sm_match_fn fn)
+{
+    struct uint_cmp *c = malloc(sizeof(*c));
+    if (!c)
+        return pc_err(pc, "out of memory");
+    char e[200];
+    if (uint_cmp_parse(v, max, c, e, sizeof(e)) < 0) {
+        free(c);
+        return pc_err(pc, "%s: %s", name, e);
+    }
+    pc->r->flags |= RF_NEEDS_PACKET;
+    return pc_add(pc, SML_PACKET, SM_GENERIC, kw_by_name(name), c, fn) ? 0 : -1;
+}
+
+void kw_uint_print(const char *name, const struct sigmatch *sm, struct sbuf *out)
+{
+    sbuf_printf(out, "%s:", name);
+    uint_cmp_print(sm->data, out);
+    sbuf_puts(out, "; ");
 }

@@ -255,6 +255,56 @@ char *detect_read_file(const char *path, size_t *len)
     return buf;
 }
 
+size_t detect_count_lines(const char *buf, size_t len)
+{
+    size_t n = 1;
+    for (const char *p = buf; (p = memchr(p, '\n', len - (size_t)(p - buf))); p++)
+        n++;
+    return n;
+}
+
+int detect_hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int detect_for_each_line(const char *path, const char *what, struct load_diag *d,
+                         int (*fn)(void *arg, char *line, const char *path, int lineno,
+                                   struct load_diag *d),
+                         void *arg)
+{
+    size_t len;
+    char *buf = detect_read_file(path, &len);
+    if (!buf) {
+        diag_msg(d, LOG_ERROR, path, 0, "cannot read the %s: %s", what, strerror(errno));
+        return -1;
+    }
+    int lineno = 0;
+    char *next;
+    for (char *p = buf; p && *p; p = next) {
+        char *nl = strchr(p, '\n');
+        next = nl ? nl + 1 : NULL;
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        char *line = detect_trim(p);
+        if (!*line || *line == '#')
+            continue;
+        if (fn(arg, line, path, lineno, d) < 0) {
+            free(buf);
+            return -1;
+        }
+    }
+    free(buf);
+    return 0;
+}
+
 /* ------------------------------------------------------------ messages */
 
 void diag_msg(struct load_diag *d, enum log_level lvl, const char *file, int line, const char *fmt, ...)

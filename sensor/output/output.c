@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ictwatch/log.h"
+#include "redis.h"
 
 #define FILE_BUFFER_SIZE (1u << 20)
 
@@ -27,6 +28,7 @@ struct file_sink {
 struct output_ctx {
     const struct log_ctx *lg;
     struct file_sink file, out;
+    struct redis_sink *redis;
     struct output_stats st;
 };
 
@@ -109,12 +111,25 @@ void output_emit(struct output_ctx *ctx, enum eve_kind kind, int severity, const
         sink_write(ctx, &ctx->file, json, len);
     if (ctx->out.fp && (ctx->out.kinds & m))
         sink_write(ctx, &ctx->out, json, len);
+    if (ctx->redis)
+        redis_sink_submit(ctx->redis, kind, severity, json, len);
+}
+
+void output_set_redis(struct output_ctx *ctx, struct redis_sink *r)
+{
+    ctx->redis = r;
+}
+
+struct redis_sink *output_redis(const struct output_ctx *ctx)
+{
+    return ctx->redis;
 }
 
 bool output_wants(const struct output_ctx *ctx, enum eve_kind kind)
 {
     unsigned m = EVE_KIND_MASK(kind);
-    return (ctx->file.fp && (ctx->file.kinds & m)) || (ctx->out.fp && (ctx->out.kinds & m));
+    return (ctx->file.fp && (ctx->file.kinds & m)) || (ctx->out.fp && (ctx->out.kinds & m)) ||
+           redis_sink_wants(ctx->redis, kind);
 }
 
 void output_flush(struct output_ctx *ctx)
@@ -142,6 +157,7 @@ void output_free(struct output_ctx *ctx)
 {
     if (!ctx)
         return;
+    redis_sink_close(ctx->redis);
     sink_close(ctx, &ctx->file);
     sink_close(ctx, &ctx->out);
     free(ctx);

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 
 struct log_ctx;
+struct redis_sink;
 
 enum eve_kind { EVE_KIND_ALERT = 0, EVE_KIND_FLOW, EVE_KIND_STATS, EVE_KIND_COUNT };
 #define EVE_KIND_MASK(k) (1u << (k))
@@ -46,6 +47,11 @@ void output_flush(struct output_ctx *o);
 /* Flushes and closes everything. */
 void output_free(struct output_ctx *o);
 const struct output_stats *output_stats(const struct output_ctx *o);
+
+/* Adds the Redis sink (redis.h): records of the kinds it takes are handed to
+ * it too; output_free closes it (which delivers or spools what it holds). */
+void output_set_redis(struct output_ctx *o, struct redis_sink *r);
+struct redis_sink *output_redis(const struct output_ctx *o);
 
 /* Parses "alert,flow" into EVE_KIND_MASK bits; -1 on an unknown name. */
 int output_parse_kinds(const char *s, unsigned *mask);

@@ -142,7 +142,7 @@ static void test_mpm_against_naive(void **state)
     check_mpm_against_naive(3000, 1234);
     /* all long: the 4-gram filter alone */
     struct ac_input in[300];
-    char pats[300][12];
+    char pats[300][16];
     for (int i = 0; i < 300; i++) {
         snprintf(pats[i], sizeof(pats[i]), "Pat%04dX", i);
         in[i].p = (const uint8_t *)pats[i];
