@@ -110,6 +110,8 @@ void agg_result_free(struct agg_result *res)
     }
     free(res->rows);
     free(res->starts);
+    free(res->gfirst);
+    free(res->glast);
     strmap_free(&res->groups);
     strmap_free(&res->hll_keys);
     strmap_free(&res->row_hll);
@@ -185,21 +187,57 @@ static struct agg_row *row_for(struct agg_result *res, const struct agg_query *q
     return &res->rows[ri];
 }
 
-static int add_hll(struct agg_result *res, struct agg_row *row, uint32_t ri, const char *tuple, size_t len,
-                   uint64_t start)
+static bool dims_allow_distinct(const struct agg_query *q)
+{
+    if (!q->w->detail)
+        return false;
+    for (size_t i = 0; i < q->ndims; i++)
+        if (q->dims[i] >= KEYS_GRAIN_DIMS && q->dims[i] != DIM_WINDOW)
+            return false;
+    return true;
+}
+
+/* Index of the grain key "start|grain" (interned), UINT32_MAX on out of memory. */
+static uint32_t grain_key(struct agg_result *res, uint64_t start, const char *grain, size_t gl)
 {
     char key[4096];
-    size_t gl = keys_grain_len(tuple, len);
     int n = snprintf(key, sizeof(key), "%llu|", (unsigned long long)start);
     if ((size_t)n + gl >= sizeof(key))
-        return -1;
-    memcpy(key + n, tuple, gl);
+        return UINT32_MAX;
+    memcpy(key + n, grain, gl);
     bool added;
     uint32_t hi = strmap_intern(&res->hll_keys, key, (size_t)n + gl, &added);
     if (hi == UINT32_MAX)
+        return hi;
+    if (hi >= res->gcap) {
+        size_t nc = res->gcap ? res->gcap * 2 : 1024;
+        while (nc <= hi)
+            nc *= 2;
+        uint64_t *f = realloc(res->gfirst, nc * sizeof(*f));
+        if (f)
+            res->gfirst = f;
+        uint64_t *l = f ? realloc(res->glast, nc * sizeof(*l)) : NULL;
+        if (l)
+            res->glast = l;
+        if (!f || !l)
+            return UINT32_MAX;
+        res->gcap = nc;
+    }
+    if (added)
+        res->gfirst[hi] = res->glast[hi] = 0;
+    return hi;
+}
+
+static int add_grain(struct agg_result *res, struct agg_row *row, uint32_t ri, const char *tuple, size_t len,
+                     uint64_t start)
+{
+    uint32_t hi = grain_key(res, start, tuple, keys_grain_len(tuple, len));
+    if (hi == UINT32_MAX)
         return -1;
     uint32_t pair[2] = {ri, hi};
-    strmap_intern(&res->row_hll, pair, sizeof(pair), &added);
+    bool added;
+    if (strmap_intern(&res->row_hll, pair, sizeof(pair), &added) == UINT32_MAX)
+        return -1;
     if (!added)
         return 0;
     if (row->nhll == row->hll_cap) {
@@ -214,27 +252,41 @@ static int add_hll(struct agg_result *res, struct agg_row *row, uint32_t ri, con
     return 0;
 }
 
-static bool dims_allow_distinct(const struct agg_query *q)
-{
-    for (size_t i = 0; i < q->ndims; i++)
-        if (q->dims[i] >= KEYS_GRAIN_DIMS && q->dims[i] != DIM_WINDOW)
-            return false;
-    return true;
-}
-
 /* Folds one bucket's replies into the rows. */
 static int fold_bucket(struct agg_result *res, const struct agg_query *q, uint64_t start, redisReply *count,
                        redisReply *late, redisReply *first, redisReply *last)
 {
     uint32_t ri;
     struct agg_row *row;
+    for (int pass = 0; pass < 2; pass++) {
+        redisReply *z = pass ? last : first;
+        if (!rconn_is_array(z))
+            continue;
+        for (size_t i = 0; i + 1 < z->elements; i += 2) {
+            redisReply *t = z->element[i];
+            if (!rconn_is_str(t) || !rconn_is_str(z->element[i + 1]))
+                continue;
+            uint32_t gi = grain_key(res, start, t->str, t->len);
+            if (gi == UINT32_MAX)
+                return -1;
+            uint64_t v = strtoull(z->element[i + 1]->str, NULL, 10);
+            if (pass == 0)
+                res->gfirst[gi] = v;
+            else
+                res->glast[gi] = v;
+        }
+    }
     if (rconn_is_array(count))
         for (size_t i = 0; i + 1 < count->elements; i += 2) {
             redisReply *t = count->element[i];
             if (!rconn_is_str(t) || !(row = row_for(res, q, t->str, t->len, start, &ri)))
                 continue;
             row->count += (uint64_t)rconn_int(count->element[i + 1], 0);
-            if (res->distinct_ok && add_hll(res, row, ri, t->str, t->len, start))
+            if (row->bucket_lo == 0 || start < row->bucket_lo)
+                row->bucket_lo = start;
+            if (start > row->bucket_hi)
+                row->bucket_hi = start;
+            if (add_grain(res, row, ri, t->str, t->len, start))
                 return -1;
         }
     if (rconn_is_array(late))
@@ -243,23 +295,31 @@ static int fold_bucket(struct agg_result *res, const struct agg_query *q, uint64
             if (rconn_is_str(t) && (row = row_for(res, q, t->str, t->len, start, &ri)))
                 row->late += (uint64_t)rconn_int(late->element[i + 1], 0);
         }
-    for (int pass = 0; pass < 2; pass++) {
-        redisReply *z = pass ? last : first;
-        if (!rconn_is_array(z))
-            continue;
-        for (size_t i = 0; i + 1 < z->elements; i += 2) {
-            redisReply *t = z->element[i];
-            if (!rconn_is_str(t) || !rconn_is_str(z->element[i + 1]) ||
-                !(row = row_for(res, q, t->str, t->len, start, &ri)))
-                continue;
-            uint64_t v = strtoull(z->element[i + 1]->str, NULL, 10);
-            if (pass == 0 && (row->first == 0 || v < row->first))
-                row->first = v;
-            if (pass == 1 && v > row->last)
-                row->last = v;
-        }
-    }
     return 0;
+}
+
+/* First and last seen of each row: exact from its grains when the grouping is by grain
+ * dimensions, otherwise the grains' times clipped to the row's own buckets. */
+static void finish_times(struct agg_result *res, const struct agg_query *q)
+{
+    for (size_t i = 0; i < res->n; i++) {
+        struct agg_row *row = &res->rows[i];
+        uint64_t f = 0, l = 0;
+        for (size_t k = 0; k < row->nhll; k++) {
+            uint64_t gf = res->gfirst[row->hll[k]], gl = res->glast[row->hll[k]];
+            if (gf && (!f || gf < f))
+                f = gf;
+            if (gl > l)
+                l = gl;
+        }
+        if (!res->distinct_ok && row->count) {
+            uint64_t lo = row->bucket_lo * ICTW_USEC_PER_SEC, hi = (row->bucket_hi + q->w->size) * ICTW_USEC_PER_SEC - 1;
+            f = f > lo ? f : lo;
+            l = l && l < hi ? l : hi;
+        }
+        row->first = f;
+        row->last = l;
+    }
 }
 
 int agg_read(struct rconn *r, const struct agg_query *q, struct agg_result *res, char *err, size_t errlen)
@@ -316,6 +376,8 @@ int agg_read(struct rconn *r, const struct agg_query *q, struct agg_result *res,
         }
     }
     freeReplyObject(starts);
+    if (rc == 0)
+        finish_times(res, q);
     if (rc)
         snprintf(err, errlen, "reading aggregates: %s", r->err[0] ? r->err : "out of memory");
     return rc;

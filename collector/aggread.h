@@ -3,10 +3,11 @@
  * report, export and share all start here: pick the buckets of one window size
  * between two times (the window index ictwatch:agg:W:windows), read each bucket's
  * count/late hashes and first/last sorted sets, and fold the tuples into rows keyed
- * by the requested dimensions. Counts, late counts, first and last seen fold exactly
- * for any grouping. Distinct sources and destinations come from the grain
- * HyperLogLogs (keys.h) and are exact unions (PFCOUNT over many keys) when every
- * requested dimension is a grain dimension or the window; otherwise they are -1.
+ * by the requested dimensions. Counts and late counts fold exactly for any grouping.
+ * First/last seen and distinct sources/destinations are kept per grain (keys.h):
+ * when every requested dimension is a grain dimension or the window, they are exact
+ * (distinct counts are HyperLogLog unions, PFCOUNT over many keys); otherwise distinct
+ * counts are -1 and first/last are the grains' times clipped to the row's buckets.
  */
 #ifndef ICTWATCH_AGGREAD_H
 #define ICTWATCH_AGGREAD_H
@@ -32,6 +33,7 @@ struct agg_row {
     char **vals;                    /* ndims values (window: the start in seconds) */
     uint64_t count, late;
     uint64_t first, last;           /* microseconds; 0 = none (only late events) */
+    uint64_t bucket_lo, bucket_hi;  /* first and last bucket start with counts */
     long long distinct_src, distinct_dst;
     uint32_t *hll;                  /* indices into agg_result.hll_keys */
     size_t nhll, hll_cap;
@@ -42,6 +44,8 @@ struct agg_result {
     size_t n, cap, ndims;
     struct strmap groups;           /* group key -> row index */
     struct strmap hll_keys;         /* "start|grain" of every grain seen */
+    uint64_t *gfirst, *glast;       /* per grain key: first/last seen (microseconds) */
+    size_t gcap;
     struct strmap row_hll;          /* (row, hll key) pairs, to add each once */
     bool distinct_ok;               /* dims allow exact distinct counts */
     uint64_t *starts;               /* bucket starts read, ascending */

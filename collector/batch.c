@@ -11,9 +11,13 @@
  *         n_reasons (reason count)...
  *         n_buckets, per bucket:
  *           window size ttl start
- *           n_tuples (tuple count first_us last_us)...
+ *           n_tuples (tuple count)...
  *           n_tops (sig source count)...
- *           n_grains (grain n_src src... n_dst dst...)...
+ *           n_grains (grain first_us last_us n_src src... n_dst dst...)...
+ *
+ * A window that keeps counts only (windows = 1m:2d:counts) gets tuples with empty
+ * prefix fields, no top sources and no HyperLogLog members; first/last per grain
+ * are kept for every window.
  */
 #include "batch.h"
 
@@ -48,8 +52,8 @@ void batch_free(struct batch *b)
     free(b->id_lens);
     free(b->dead);
     free(b->tuple_count);
-    free(b->tuple_first);
-    free(b->tuple_last);
+    free(b->grain_first);
+    free(b->grain_last);
     free(b->top_count);
     free(b->sig_msg_off);
     free(b->text);
@@ -194,18 +198,18 @@ static void add_dead(struct batch *b, const char *id, size_t id_len, enum valida
     b->dead_by_reason[r]++;
 }
 
-/* Grows the per-index arrays of a strmap-backed table to hold index i. */
 static bool ensure_tuple(struct batch *b, uint32_t i)
 {
-    size_t cap = b->tuple_cap;
-    if (i < cap)
-        return true;
-    size_t c1 = cap, c2 = cap, c3 = cap;
-    if (!grow((void **)&b->tuple_count, &c1, i + 1, sizeof(uint64_t)) ||
-        !grow((void **)&b->tuple_first, &c2, i + 1, sizeof(uint64_t)) ||
-        !grow((void **)&b->tuple_last, &c3, i + 1, sizeof(uint64_t)))
+    return grow((void **)&b->tuple_count, &b->tuple_cap, i + 1, sizeof(uint64_t));
+}
+
+static bool ensure_grain(struct batch *b, uint32_t i)
+{
+    size_t c1 = b->grain_cap, c2 = b->grain_cap;
+    if (!grow((void **)&b->grain_first, &c1, i + 1, sizeof(uint64_t)) ||
+        !grow((void **)&b->grain_last, &c2, i + 1, sizeof(uint64_t)))
         return false;
-    b->tuple_cap = c1;
+    b->grain_cap = c1;
     return true;
 }
 
@@ -250,6 +254,16 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
     tuple[p++] = '|';
     if (a->dest_port >= 0)
         p += (size_t)snprintf(tuple + p, sizeof(tuple) - p, "%d", a->dest_port);
+    /* The counts-only form ends here with two empty prefix fields. */
+    char core[4096];
+    size_t core_len = p;
+    if (core_len + 3 >= sizeof(core)) {
+        b->oom = true;
+        return;
+    }
+    memcpy(core, tuple, p);
+    memcpy(core + p, "||", 3);
+    core_len += 2;
     prefix_text(&a->src, b->set->prefix_v4, b->set->prefix_v6, pfx, sizeof(pfx));
     p += (size_t)snprintf(tuple + p, sizeof(tuple) - p, "|%s|", pfx);
     prefix_text(&a->dst, b->set->prefix_v4, b->set->prefix_v6, pfx, sizeof(pfx));
@@ -283,19 +297,27 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
         bk[0] = (char)w;
         memcpy(bk + 1, &start, 8);
         uint32_t bi = strmap_intern(&b->buckets, bk, 9, &added);
-        uint32_t ti = intern_with_bucket(b, &b->tuples, bi, tuple, p, &added);
+        bool detail = b->set->windows[w].detail;
+        uint32_t ti = intern_with_bucket(b, &b->tuples, bi, detail ? tuple : core, detail ? p : core_len, &added);
         if (bi == UINT32_MAX || ti == UINT32_MAX || !ensure_tuple(b, ti)) {
             b->oom = true;
             return;
         }
-        if (added) {
+        if (added)
             b->tuple_count[ti] = 0;
-            b->tuple_first[ti] = a->ts;
-            b->tuple_last[ti] = a->ts;
-        }
         b->tuple_count[ti]++;
-        b->tuple_first[ti] = ICTW_MIN(b->tuple_first[ti], a->ts);
-        b->tuple_last[ti] = ICTW_MAX(b->tuple_last[ti], a->ts);
+
+        uint32_t gi = intern_with_bucket(b, &b->grains, bi, tuple, grain_len, &added);
+        if (gi == UINT32_MAX || !ensure_grain(b, gi))
+            return;
+        if (added) {
+            b->grain_first[gi] = a->ts;
+            b->grain_last[gi] = a->ts;
+        }
+        b->grain_first[gi] = ICTW_MIN(b->grain_first[gi], a->ts);
+        b->grain_last[gi] = ICTW_MAX(b->grain_last[gi], a->ts);
+        if (!detail)
+            continue;
 
         char topkey[128];
         int tl = snprintf(topkey, sizeof(topkey), "%s|%s", sig, src);
@@ -310,9 +332,6 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
             b->top_count[oi] = 0;
         b->top_count[oi]++;
 
-        uint32_t gi = intern_with_bucket(b, &b->grains, bi, tuple, grain_len, &added);
-        if (gi == UINT32_MAX)
-            return;
         char mk[4 + 1 + ICTW_ADDR_STRLEN];
         memcpy(mk, &gi, 4);
         mk[4] = 's';
@@ -447,8 +466,6 @@ static void args_bucket(struct batch *b, uint32_t bi, const uint32_t *tord, cons
         const char *t = strmap_key(&b->tuples, i, &kl);
         arg_ptr(b, t + 4, kl - 4);
         arg_u64(b, b->tuple_count[i]);
-        arg_u64(b, b->tuple_first[i]);
-        arg_u64(b, b->tuple_last[i]);
     }
     arg_u64(b, ost[bi + 1] - ost[bi]);
     for (size_t k = ost[bi]; k < ost[bi + 1]; k++) {
@@ -468,6 +485,8 @@ static void args_bucket(struct batch *b, uint32_t bi, const uint32_t *tord, cons
         uint32_t g = gord[k];
         const char *t = strmap_key(&b->grains, g, &kl);
         arg_ptr(b, t + 4, kl - 4);
+        arg_u64(b, b->grain_first[g]);
+        arg_u64(b, b->grain_last[g]);
         /* members of grain g: sources then destinations */
         for (int pass = 0; pass < 2; pass++) {
             char kind = pass ? 'd' : 's';

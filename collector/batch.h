@@ -59,8 +59,10 @@ struct batch {
     struct strmap grains;       /* bucket + grain */
     struct strmap members;      /* grain index + 's'/'d' + address */
     struct strmap sigs;         /* gid:sid:rev */
-    uint64_t *tuple_count, *tuple_first, *tuple_last;
+    uint64_t *tuple_count;
     size_t tuple_cap;
+    uint64_t *grain_first, *grain_last;
+    size_t grain_cap;
     uint64_t *top_count;
     size_t top_cap;
     size_t *sig_msg_off;        /* into text arena */

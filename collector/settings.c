@@ -44,7 +44,7 @@ const struct coll_option coll_options[] = {
 
     /* aggregation */
     {"windows", NULL, 0, true, false, VERB_ALL, "LIST",
-     "window sizes with retention: SIZE:TTL,... (default 1m:2d,1h:35d,1d:400d)"},
+     "window sizes: SIZE:RETENTION[:counts],... (default 1m:2d:counts,1h:35d,1d:400d)"},
     {"lateness", "lateness", 0, true, false, R, "DURATION",
      "allowed lateness of events behind the sensor's newest (default 10m)"},
     {"prefix.v4", NULL, 0, true, false, VERB_ALL, "BITS", "IPv4 prefix length of the prefix dimensions (default 24)"},
@@ -166,7 +166,7 @@ static int parse_windows(struct coll_settings *s, const struct config *c, char *
 {
     const char *v = config_get(c, "windows");
     char buf[512];
-    ictw_strlcpy(buf, v ? v : "1m:2d,1h:35d,1d:400d", sizeof(buf));
+    ictw_strlcpy(buf, v ? v : "1m:2d:counts,1h:35d,1d:400d", sizeof(buf));
     s->nwindows = 0;
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -176,6 +176,20 @@ static int parse_windows(struct coll_settings *s, const struct config *c, char *
         if (!colon)
             return fail(err, errlen, c, "windows", "each window is SIZE:RETENTION, e.g. 1h:35d");
         *colon = '\0';
+        bool detail = true;
+        char *mode = strchr(colon + 1, ':');
+        if (mode) {
+            *mode++ = '\0';
+            while (isspace((unsigned char)*mode))
+                mode++;
+            size_t ml = strlen(mode);
+            while (ml && isspace((unsigned char)mode[ml - 1]))
+                mode[--ml] = '\0';
+            if (!strcmp(mode, "counts"))
+                detail = false;
+            else if (strcmp(mode, "full") != 0)
+                return fail(err, errlen, c, "windows", "the third part of a window is 'counts' or 'full'");
+        }
         char *end = colon + 1 + strlen(colon + 1);
         while (end > colon + 1 && isspace((unsigned char)end[-1]))
             *--end = '\0';
@@ -192,6 +206,7 @@ static int parse_windows(struct coll_settings *s, const struct config *c, char *
         struct coll_window *w = &s->windows[s->nwindows++];
         w->size = (uint64_t)size;
         w->ttl = (uint64_t)ttl;
+        w->detail = detail;
         settings_window_name(w->size, w->name, sizeof(w->name));
     }
     if (s->nwindows == 0)

@@ -56,6 +56,7 @@ struct coll_window {
     char name[16];          /* canonical label used in key names: "1m", "1h", "1d", "15m" */
     uint64_t size;          /* seconds */
     uint64_t ttl;           /* retention of a bucket's keys, seconds after the last write */
+    bool detail;            /* prefixes, distinct counts, top sources; false = counts only */
 };
 
 /* A row of the collector's sensor table (sensor = ID, COUNTRY, ORGANISATION). */
