@@ -41,7 +41,8 @@ struct stream_job {
     char **skip;                   /* ids not to send again (not owned) */
     size_t *skip_len;
     size_t nskip;
-    redisReply *skip_owner;        /* reply that holds the skip ids */
+    char *cmd;                     /* the formatted EVALSHA, until sent */
+    size_t cmdlen;
     uint64_t n_valid, n_dead, n_ignored, n_lost, nids;
 };
 
@@ -206,6 +207,7 @@ static int apply_sync(struct ingest *g, struct stream_job *j)
 
 static void job_free(struct stream_job *j)
 {
+    rconn_free_formatted(j->cmd);
     for (size_t i = 0; i < j->nskip; i++)
         free(j->skip[i]);
     free(j->skip);
@@ -213,16 +215,19 @@ static void job_free(struct stream_job *j)
     memset(j, 0, sizeof(*j));
 }
 
-/* Applies every stream's entries of a read reply, pipelined; returns -1 on a connection error. */
-static int apply_read(struct ingest *g, redisReply *x, bool pending_read)
+/* Builds one job per stream of a read reply, with its EVALSHA formatted but not sent.
+ * Returns the jobs (count in *nj; NULL when there is nothing) and sets *rc = -1 on
+ * out of memory. */
+static struct stream_job *prepare_jobs(struct ingest *g, redisReply *x, bool pending_read, size_t *nj, int *rc)
 {
+    *nj = 0;
     if (!rconn_is_array(x))
-        return 0;
+        return NULL;
     struct stream_job *jobs = calloc(x->elements ? x->elements : 1, sizeof(*jobs));
-    if (!jobs)
-        return -1;
-    size_t nj = 0;
-    int rc = 0;
+    if (!jobs) {
+        *rc = -1;
+        return NULL;
+    }
     for (size_t i = 0; i < x->elements; i++) {
         redisReply *s = x->element[i];
         if (!rconn_is_array(s) || s->elements != 2 || !rconn_is_str(s->element[0]))
@@ -242,29 +247,47 @@ static int apply_read(struct ingest *g, redisReply *x, bool pending_read)
         }
         if (entries->elements == 0)
             continue;
-        struct stream_job *j = &jobs[nj++];
+        struct stream_job *j = &jobs[*nj];
         j->se = se;
         j->entries = entries;
-        if (fill_batch(g, j) == 0) {
-            nj--;
+        if (fill_batch(g, j) == 0)
             continue;
-        }
         const char **argv;
         const size_t *lens;
         int argc = batch_build_args(&g->b, g->set->group, g->set->consumer, &argv, &lens);
-        if (argc < 0 || rconn_append_eval(&g->r, &g->sc.apply, 3, argc, argv, lens)) {
-            log_error(g->lg, "sensor %s: cannot send a batch: %s", se->id, argc < 0 ? "out of memory" : g->r.err);
-            rc = -1;
-            nj--;
+        if (argc >= 0)
+            j->cmd = rconn_format_eval(&g->sc.apply, 3, argc, argv, lens, &j->cmdlen);
+        if (!j->cmd) {
+            log_error(g->lg, "sensor %s: out of memory building a batch", se->id);
+            *rc = -1;
             break;
         }
+        (*nj)++;
     }
-    for (size_t i = 0; i < nj && g->r.c; i++) {
+    return jobs;
+}
+
+/* Sends the prepared jobs' commands (and whatever else was appended). */
+static int send_jobs(struct ingest *g, struct stream_job *jobs, size_t nj)
+{
+    for (size_t i = 0; i < nj; i++) {
+        if (rconn_append_formatted(&g->r, jobs[i].cmd, jobs[i].cmdlen))
+            return -1;
+        rconn_free_formatted(jobs[i].cmd);
+        jobs[i].cmd = NULL;
+    }
+    return rconn_flush(&g->r);
+}
+
+/* Reads the replies of nj sent jobs; marks those to send again.
+ * Returns the number marked, or -1 on a connection error. */
+static int collect_jobs(struct ingest *g, struct stream_job *jobs, size_t nj)
+{
+    int retries = 0;
+    for (size_t i = 0; i < nj; i++) {
         redisReply *y = rconn_read(&g->r);
-        if (!y) {
-            rc = -1;
-            break;
-        }
+        if (!y)
+            return -1;
         struct apply_outcome o;
         apply_outcome_parse(&o, y, &g->r, g->err, sizeof(g->err));
         if (o.status == APPLY_DONE) {
@@ -272,12 +295,20 @@ static int apply_read(struct ingest *g, redisReply *x, bool pending_read)
         } else if (o.status == APPLY_NOT_OWNED ||
                    (y->type == REDIS_REPLY_ERROR && !strncmp(y->str, "NOSCRIPT", 8))) {
             jobs[i].retry = true;
+            retries++;
         } else {
             log_error(g->lg, "sensor %s: %s", jobs[i].se->id, g->err);
         }
         apply_outcome_free(&o);
     }
-    for (size_t i = 0; i < nj && rc == 0; i++)
+    return retries;
+}
+
+/* Sends again (synchronously) the jobs marked for it, then frees all jobs. */
+static int finish_jobs(struct ingest *g, struct stream_job *jobs, size_t nj, bool retry)
+{
+    int rc = 0;
+    for (size_t i = 0; i < nj && rc == 0 && retry; i++)
         if (jobs[i].retry && apply_sync(g, &jobs[i]))
             rc = -1;
     for (size_t i = 0; i < nj; i++)
@@ -286,31 +317,49 @@ static int apply_read(struct ingest *g, redisReply *x, bool pending_read)
     return rc;
 }
 
-/* XREADGROUP over the streams that still need it; returns the reply (NULL on error). */
-static redisReply *read_streams(struct ingest *g, bool pending_read)
+/* Applies every stream's entries of a read reply and waits for the outcome. */
+static int apply_read(struct ingest *g, redisReply *x, bool pending_read)
+{
+    size_t nj;
+    int rc = 0;
+    struct stream_job *jobs = prepare_jobs(g, x, pending_read, &nj, &rc);
+    if (rc == 0 && send_jobs(g, jobs, nj))
+        rc = -1;
+    int c = rc == 0 ? collect_jobs(g, jobs, nj) : 0;
+    if (c < 0)
+        rc = -1;
+    if (finish_jobs(g, jobs, nj, rc == 0))
+        rc = -1;
+    return rc;
+}
+
+/* Appends an XREADGROUP over the streams that still need it (not waiting for the
+ * reply). block: wait up to block_ms for new entries. Returns 0, 1 when there is no
+ * stream to read, -1 on error. */
+static int append_read(struct ingest *g, bool pending_read, bool block)
 {
     size_t n = 0;
     for (size_t i = 0; i < g->sl.n; i++)
         if (g->sl.v[i].group_ready && (!pending_read || !g->sl.v[i].pending_done))
             n++;
     if (n == 0)
-        return NULL;
+        return 1;
     size_t argc = 0, cap = 10 + 2 * n;
     const char **argv = malloc(cap * sizeof(*argv));
     if (!argv)
-        return NULL;
-    char count[24], block[24];
+        return -1;
+    char count[24], blk[24];
     snprintf(count, sizeof(count), "%llu", (unsigned long long)g->set->batch);
-    snprintf(block, sizeof(block), "%llu", (unsigned long long)g->set->block_ms);
+    snprintf(blk, sizeof(blk), "%llu", (unsigned long long)g->set->block_ms);
     argv[argc++] = "XREADGROUP";
     argv[argc++] = "GROUP";
     argv[argc++] = g->set->group;
     argv[argc++] = g->set->consumer;
     argv[argc++] = "COUNT";
     argv[argc++] = count;
-    if (!pending_read) {
+    if (block) {
         argv[argc++] = "BLOCK";
-        argv[argc++] = block;
+        argv[argc++] = blk;
     }
     argv[argc++] = "STREAMS";
     for (size_t i = 0; i < g->sl.n; i++)
@@ -319,14 +368,94 @@ static redisReply *read_streams(struct ingest *g, bool pending_read)
     for (size_t i = 0; i < g->sl.n; i++)
         if (g->sl.v[i].group_ready && (!pending_read || !g->sl.v[i].pending_done))
             argv[argc++] = pending_read ? g->sl.v[i].cursor : ">";
+    int rc = rconn_append(&g->r, (int)argc, argv, NULL);
+    free(argv);
+    return rc;
+}
+
+/* XREADGROUP and its reply (NULL on error or when there is no stream to read). */
+static redisReply *read_streams(struct ingest *g, bool pending_read)
+{
+    if (append_read(g, pending_read, !pending_read) != 0)
+        return NULL;
     /* A blocking read may take block_ms: give the socket that much more. */
     if (!pending_read)
         rconn_set_timeout(&g->r, g->set->redis_timeout_ms + g->set->block_ms);
-    redisReply *x = rconn_cmd(&g->r, (int)argc, argv, NULL);
+    redisReply *x = rconn_read(&g->r);
     if (!pending_read)
         rconn_set_timeout(&g->r, g->set->redis_timeout_ms);
-    free(argv);
     return x;
+}
+
+static bool has_entries(const redisReply *x)
+{
+    if (!rconn_is_array(x))
+        return false;
+    for (size_t i = 0; i < x->elements; i++) {
+        const redisReply *s = x->element[i];
+        if (rconn_is_array(s) && s->elements == 2 && rconn_is_array(s->element[1]) && s->element[1]->elements)
+            return true;
+    }
+    return false;
+}
+
+/* Applies x and whatever follows it, overlapping the collector's work with Redis's.
+ * Redis sends replies only between event-loop rounds, so a read sent together with
+ * a long script would be answered after the script. Order per batch i:
+ *   send READ(i+1) alone -> build batch i (Redis runs script i-1, then READ(i+1))
+ *   -> collect script i-1 -> take READ(i+1) -> send script i.
+ * Returns when a read comes back empty, on stop, when maintenance is due, or on
+ * error (-1). Takes x. */
+static int burst(struct ingest *g, redisReply *x, ictw_usec due)
+{
+    struct stream_job *prev = NULL;
+    size_t nprev = 0;
+    redisReply *xprev = NULL;
+    int rc = 0;
+    while (x && rc == 0) {
+        bool more = !*g->stop && ictw_monotonic() < due;
+        if (more && (append_read(g, false, false) != 0 || rconn_flush(&g->r)))
+            more = false;
+        size_t nj;
+        struct stream_job *jobs = prepare_jobs(g, x, false, &nj, &rc);
+        int retries = rc == 0 && prev ? collect_jobs(g, prev, nprev) : 0;
+        redisReply *next = NULL;
+        if (rc == 0 && retries >= 0 && more && g->r.c) {
+            next = rconn_read(&g->r);
+            if (!next) {
+                rc = -1;
+            } else if (next->type == REDIS_REPLY_ERROR || !has_entries(next)) {
+                if (next->type == REDIS_REPLY_ERROR)
+                    log_warn(g->lg, "XREADGROUP: %s", next->str);
+                freeReplyObject(next);
+                next = NULL;
+            }
+        }
+        if (retries < 0)
+            rc = -1;
+        /* Nothing is in flight here: retries of batch i-1 can go synchronously. */
+        if (prev && finish_jobs(g, prev, nprev, rc == 0 && retries > 0))
+            rc = -1;
+        prev = NULL;
+        if (xprev)
+            freeReplyObject(xprev);
+        xprev = x;
+        x = next;
+        if (rc == 0 && send_jobs(g, jobs, nj))
+            rc = -1;
+        prev = jobs;
+        nprev = nj;
+    }
+    if (x)
+        freeReplyObject(x);
+    if (prev) {
+        int c = rc == 0 ? collect_jobs(g, prev, nprev) : 0;
+        if (finish_jobs(g, prev, nprev, rc == 0 && c > 0) || c < 0)
+            rc = -1;
+    }
+    if (xprev)
+        freeReplyObject(xprev);
+    return rc;
 }
 
 static int claim_stream(struct ingest *g, struct sensor_entry *se)
@@ -442,6 +571,16 @@ static int maintenance(struct ingest *g)
     return g->r.c ? 0 : -1;
 }
 
+static ictw_usec maintenance_due(const struct ingest *g)
+{
+    ictw_usec due = ICTW_MIN(g->next_discover, g->next_meta);
+    due = ICTW_MIN(due, g->next_claim);
+    due = ICTW_MIN(due, g->next_beat);
+    if (g->set->trim)
+        due = ICTW_MIN(due, g->next_trim);
+    return due;
+}
+
 /* One round of reading and applying; returns 1 when there was nothing to read. */
 static int round_once(struct ingest *g)
 {
@@ -470,6 +609,8 @@ static int round_once(struct ingest *g)
     }
     int rc = 0;
     bool empty = x->type == REDIS_REPLY_NIL;
+    if (!pending && !empty)
+        return burst(g, x, maintenance_due(g)) < 0 ? -1 : 0;
     if (!empty)
         rc = apply_read(g, x, pending);
     freeReplyObject(x);

@@ -331,6 +331,55 @@ int rconn_append_eval(struct rconn *r, const struct rconn_script *s, int nkeys, 
     return rc;
 }
 
+char *rconn_format_eval(const struct rconn_script *s, int nkeys, int nargs, const char **argv,
+                        const size_t *lens, size_t *len)
+{
+    const char **av;
+    size_t *al;
+    char nk[16];
+    int total = eval_argv(s, nkeys, nargs, argv, lens, &av, &al, nk, sizeof(nk));
+    if (total < 0)
+        return NULL;
+    char *cmd = NULL;
+    int n = redisFormatCommandArgv(&cmd, total, av, al);
+    free(av);
+    free(al);
+    if (n < 0)
+        return NULL;
+    *len = (size_t)n;
+    return cmd;
+}
+
+void rconn_free_formatted(char *cmd)
+{
+    if (cmd)
+        redisFreeCommand(cmd);
+}
+
+int rconn_append_formatted(struct rconn *r, const char *cmd, size_t len)
+{
+    if (!r->c) {
+        snprintf(r->err, sizeof(r->err), "Redis connection: not connected");
+        return -1;
+    }
+    if (redisAppendFormattedCommand(r->c, cmd, len) != REDIS_OK) {
+        note_io_error(r);
+        return -1;
+    }
+    return 0;
+}
+
+int rconn_flush(struct rconn *r)
+{
+    int done = 0;
+    while (r->c && !done)
+        if (redisBufferWrite(r->c, &done) != REDIS_OK) {
+            note_io_error(r);
+            return -1;
+        }
+    return r->c ? 0 : -1;
+}
+
 redisReply *rconn_eval(struct rconn *r, struct rconn_script *s, int nkeys, int nargs,
                        const char **argv, const size_t *lens)
 {

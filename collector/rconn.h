@@ -73,6 +73,14 @@ redisReply *rconn_eval(struct rconn *r, struct rconn_script *s, int nkeys, int n
 int rconn_append_eval(struct rconn *r, const struct rconn_script *s, int nkeys, int nargs,
                       const char **argv, const size_t *lens);
 int rconn_load_script(struct rconn *r, struct rconn_script *s);
+/* The EVALSHA command as protocol text (free with rconn_free_formatted), to be sent
+ * later with rconn_append_formatted(); NULL on out of memory. */
+char *rconn_format_eval(const struct rconn_script *s, int nkeys, int nargs, const char **argv,
+                        const size_t *lens, size_t *len);
+void rconn_free_formatted(char *cmd);
+int rconn_append_formatted(struct rconn *r, const char *cmd, size_t len);
+/* Writes everything appended so far without waiting for replies. */
+int rconn_flush(struct rconn *r);
 
 /* Reply helpers: true when reply is that type. */
 static inline bool rconn_is_err(const redisReply *x) { return !x || x->type == REDIS_REPLY_ERROR; }
