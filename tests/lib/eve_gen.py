@@ -161,39 +161,41 @@ def short(addr):
 
 class Truth:
     """Expected aggregates of facts per sensor. meta: {sensor: (country, org)};
-    windows: [(name, size_seconds)]."""
+    windows: [(name, size_seconds, detail)] (detail False = counts only)."""
 
     def __init__(self, windows, meta, v4=24, v6=48):
         self.windows = windows
         self.meta = meta
         self.v4, self.v6 = v4, v6
         self.count = Counter()            # (w, start, tuple) -> n
-        self.first = {}
+        self.first = {}                   # (w, start, grain) -> first time (us)
         self.last = {}
         self.src = defaultdict(set)       # (w, start, grain) -> set
         self.dst = defaultdict(set)
         self.top = defaultdict(Counter)   # (w, start, sig) -> Counter(src)
         self.total = 0
 
-    def tuple_of(self, sensor, f):
+    def tuple_of(self, sensor, f, detail=True):
         country, org = self.meta.get(sensor, ("", ""))
         fields = [escape(sensor), escape(country), escape(org), f["sig"], str(f["sev"]), escape(f["cat"]),
                   escape(f["app"]), escape(f["proto"]), "" if f["dport"] is None else str(f["dport"]),
-                  prefix(f["src"], self.v4, self.v6), prefix(f["dst"], self.v4, self.v6)]
+                  prefix(f["src"], self.v4, self.v6) if detail else "",
+                  prefix(f["dst"], self.v4, self.v6) if detail else ""]
         return "|".join(fields), "|".join(fields[:6])
 
     def add(self, sensor, f):
-        t, grain = self.tuple_of(sensor, f)
         self.total += 1
-        for w, size in self.windows:
+        for w, size, detail in self.windows:
+            t, grain = self.tuple_of(sensor, f, detail)
             start = f["ts"] // 1000000 // size * size
-            k = (w, start, t)
-            self.count[k] += 1
-            self.first[k] = min(self.first.get(k, f["ts"]), f["ts"])
-            self.last[k] = max(self.last.get(k, f["ts"]), f["ts"])
-            self.src[(w, start, grain)].add(short(f["src"]))
-            self.dst[(w, start, grain)].add(short(f["dst"]))
-            self.top[(w, start, f["sig"])][short(f["src"])] += 1
+            self.count[(w, start, t)] += 1
+            g = (w, start, grain)
+            self.first[g] = min(self.first.get(g, f["ts"]), f["ts"])
+            self.last[g] = max(self.last.get(g, f["ts"]), f["ts"])
+            if detail:
+                self.src[g].add(short(f["src"]))
+                self.dst[g].add(short(f["dst"]))
+                self.top[(w, start, f["sig"])][short(f["src"])] += 1
 
     def add_streams(self, streams):
         for s, recs in streams.items():
@@ -224,3 +226,60 @@ def read_window(resp, w):
         for j in range(0, len(s), 2):
             last[(w, st, s[j].decode())] = int(float(s[j + 1]))
     return count, late, first, last
+
+
+DEFAULT_WINDOWS = [("1m", 60, False), ("1h", 3600, True), ("1d", 86400, True)]
+
+
+def compare(resp, truth, hll_tolerance=0.03):
+    """Compares everything stored with the truth; returns a list of problems (empty = equal)."""
+    problems = []
+    for w, size, detail in truth.windows:
+        count, late, first, last = read_window(resp, w)
+        exp = {k: v for k, v in truth.count.items() if k[0] == w}
+        if late:
+            problems.append("%s: %d late tuples (expected none)" % (w, len(late)))
+        if count != exp:
+            missing = [k for k in exp if count.get(k) != exp[k]][:3]
+            extra = [k for k in count if k not in exp][:3]
+            problems.append("%s: counts differ (%d stored, %d expected tuples; total %d vs %d); e.g. %r / %r"
+                            % (w, len(count), len(exp), sum(count.values()), sum(exp.values()), missing, extra))
+        ef = {k: v for k, v in truth.first.items() if k[0] == w}
+        el = {k: v for k, v in truth.last.items() if k[0] == w}
+        if first != ef or last != el:
+            bad = [k for k in ef if first.get(k) != ef[k]][:2]
+            problems.append("%s: first/last differ, e.g. %r" % (w, [(k, first.get(k), ef.get(k)) for k in bad]))
+        if not detail:
+            continue
+        keys = sorted(truth.src)
+        keys = [k for k in keys if k[0] == w]
+        cmds = []
+        for k in keys:
+            base = "ictwatch:agg:%s:%d:" % (w, k[1])
+            cmds.append(["PFCOUNT", base + "src:" + k[2]])
+            cmds.append(["PFCOUNT", base + "dst:" + k[2]])
+        replies = resp.pipeline(cmds)
+        worst = 0.0
+        for i, k in enumerate(keys):
+            for got, exp_set in ((replies[2 * i], truth.src[k]), (replies[2 * i + 1], truth.dst[k])):
+                err = abs(got - len(exp_set)) / max(len(exp_set), 1)
+                if abs(got - len(exp_set)) > 1:
+                    worst = max(worst, err)
+        if worst > hll_tolerance:
+            problems.append("%s: distinct counts off by up to %.1f%%" % (w, worst * 100))
+        tops = [k for k in truth.top if k[0] == w]
+        cmds = [["ZREVRANGE", "ictwatch:agg:%s:%d:top:%s" % (w, k[1], k[2]), "0", "2", "WITHSCORES"] for k in tops]
+        replies = resp.pipeline(cmds)
+        for k, r in zip(tops, replies):
+            got = [(r[i].decode(), int(float(r[i + 1]))) for i in range(0, len(r), 2)]
+            want = truth.top[k].most_common()
+            # the top 3 must have the expected counts (ties may order either way)
+            for src, n in got:
+                if truth.top[k][src] != n:
+                    problems.append("%s top %r: %s has %d, expected %d" % (w, k, src, n, truth.top[k][src]))
+                    break
+            if want and got and got[0][1] != want[0][1]:
+                problems.append("%s top %r: first is %r, expected count %d" % (w, k, got[0], want[0][1]))
+            if len(problems) > 20:
+                return problems
+    return problems
