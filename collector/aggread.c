@@ -480,5 +480,6 @@ static int row_cmp(const void *pa, const void *pb, void *arg)
 
 void agg_sort(const struct agg_query *q, struct agg_result *res)
 {
-    qsort_r(res->rows, res->n, sizeof(*res->rows), row_cmp, (void *)q);
+    if (res->n > 1)
+        qsort_r(res->rows, res->n, sizeof(*res->rows), row_cmp, (void *)q);
 }
