@@ -24,7 +24,7 @@ URL=unix://$SOCK
 redis-cli -s "$SOCK" SADD ictwatch:sensors "$@" >/dev/null
 
 echo "== collector: consuming the streams of $*"
-"$C" run --redis "$URL" --consumer demo --drain --lateness 3650d --set max-future=3650d --set min-time=1990 -q
+"$C" run --redis "$URL" --consumer demo --drain --lateness 36500d --set min-time=1970 -q
 echo
 echo "== collector status"
 "$C" status --redis "$URL"
