@@ -117,7 +117,7 @@ bench: check-deps
 	@BUILD=$(BUILD) sh tools/bench.sh
 
 fuzz:
-	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SAN=1 all
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SAN=1 CFLAGS="$(CFLAGS) -fsanitize=fuzzer-no-link" all
 	@for f in $(FUZZ_SRC); do n=$$(basename $$f .c); \
 	  clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isensor \
 	    -Icollector $(PKG_CFLAGS) -o build-fuzz/$$n $$f build-fuzz/lib/libictw-sensor.a \

@@ -13,20 +13,42 @@
 #include <string.h>
 #include <time.h>
 
+/* Writes v in decimal at p; returns the new end. */
+static char *put_dec(char *p, unsigned v)
+{
+    char tmp[12];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
 char *ictw_addr_format(const struct ictw_addr *a, char *buf, size_t len)
 {
+    static const char hex[] = "0123456789abcdef";
+    char tmp[ICTW_ADDR_STRLEN], *p = tmp;
     if (len == 0)
         return buf;
     if (a->family == 4) {
-        snprintf(buf, len, "%u.%u.%u.%u", a->b[0], a->b[1], a->b[2], a->b[3]);
+        for (int i = 0; i < 4; i++) {
+            p = put_dec(p, a->b[i]);
+            *p++ = i < 3 ? '.' : '\0';
+        }
     } else if (a->family == 6) {
-        snprintf(buf, len,
-                 "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x",
-                 a->b[0], a->b[1], a->b[2], a->b[3], a->b[4], a->b[5], a->b[6], a->b[7],
-                 a->b[8], a->b[9], a->b[10], a->b[11], a->b[12], a->b[13], a->b[14], a->b[15]);
+        for (int i = 0; i < 16; i++) {
+            *p++ = hex[a->b[i] >> 4];
+            *p++ = hex[a->b[i] & 15];
+            if (i & 1)
+                *p++ = i < 15 ? ':' : '\0';
+        }
     } else {
-        buf[0] = '\0';
+        *p = '\0';
     }
+    ictw_strlcpy(buf, tmp, len);
     return buf;
 }
 
@@ -98,19 +120,58 @@ void ictw_addr_from_v6(struct ictw_addr *a, const uint8_t v6[16])
     memcpy(a->b, v6, 16);
 }
 
+/* Civil date from days since 1970-01-01 (proleptic Gregorian). */
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static char *put_fixed(char *p, unsigned v, int digits)
+{
+    for (int i = digits - 1; i >= 0; i--) {
+        p[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    return p + digits;
+}
+
 char *ictw_time_format(ictw_usec t, char *buf, size_t len)
 {
-    time_t secs = (time_t)(t / ICTW_USEC_PER_SEC);
+    char tmp[ICTW_TIME_STRLEN], *p = tmp;
+    uint64_t secs = t / ICTW_USEC_PER_SEC;
     unsigned usec = (unsigned)(t % ICTW_USEC_PER_SEC);
-    struct tm tm;
+    int y;
+    unsigned mo, d, sod = (unsigned)(secs % 86400);
     if (len == 0)
         return buf;
-    if (!gmtime_r(&secs, &tm)) {
+    civil_from_days((int64_t)(secs / 86400), &y, &mo, &d);
+    if (y < 0 || y > 9999) {
         ictw_strlcpy(buf, "ts-error", len);
         return buf;
     }
-    snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+0000", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+    p = put_fixed(p, (unsigned)y, 4);
+    *p++ = '-';
+    p = put_fixed(p, mo, 2);
+    *p++ = '-';
+    p = put_fixed(p, d, 2);
+    *p++ = 'T';
+    p = put_fixed(p, sod / 3600, 2);
+    *p++ = ':';
+    p = put_fixed(p, sod / 60 % 60, 2);
+    *p++ = ':';
+    p = put_fixed(p, sod % 60, 2);
+    *p++ = '.';
+    p = put_fixed(p, usec, 6);
+    memcpy(p, "+0000", 6);
+    ictw_strlcpy(buf, tmp, len);
     return buf;
 }
 

@@ -114,6 +114,19 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
     return 0;
 }
 
+/* 1 for bytes that can be copied as they are: printable ASCII but '"' and '\\'. */
+static const uint8_t plain[256] = {
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+    R16(0), R16(0),
+    1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x20..0x2f: '"' */
+    R16(1), R16(1),
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,   /* 0x50..0x5f: '\\' */
+    R16(1),
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x70..0x7f */
+    R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+#undef R16
+};
+
 void jsonw_append_escaped(struct jsonw *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -128,7 +141,7 @@ void jsonw_append_escaped(struct jsonw *w, const char *str, size_t n)
     size_t i = 0;
     while (i < n) {
         size_t run = i;
-        while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+        while (run < n && plain[s[run]])
             run++;
         if (run > i) {
             memcpy(o, s + i, run - i);
@@ -212,8 +225,23 @@ void jsonw_array_end(struct jsonw *w)
 void jsonw_key(struct jsonw *w, const char *key)
 {
     before_value(w);
-    jsonw_append_escaped(w, key, strlen(key));
-    put_char(w, ':');
+    size_t n = 0;
+    while (key[n] && plain[(uint8_t)key[n]])
+        n++;
+    if (key[n] == '\0' && reserve(w, n + 3)) {
+        /* The usual case, a plain ASCII key: one copy. */
+        char *o = w->buf + w->len;
+        *o++ = '"';
+        memcpy(o, key, n);
+        o += n;
+        *o++ = '"';
+        *o++ = ':';
+        w->len = (size_t)(o - w->buf);
+        w->buf[w->len] = '\0';
+    } else {
+        jsonw_append_escaped(w, key, strlen(key));
+        put_char(w, ':');
+    }
     w->after_key = true;
 }
 

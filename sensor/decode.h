@@ -9,6 +9,12 @@
  * IP fragments go to the defragmenter (defrag.h); decode_packet returns
  * DECODE_HELD for a fragment that did not complete a datagram, and decodes
  * the rebuilt datagram when one completes.
+ *
+ * Lengths: a length field larger than what its enclosing layer holds is
+ * malformed (a *_BAD_LEN reason). A packet cut by the snap length (caplen <
+ * wire_len) whose headers are all captured is decoded and marked
+ * PKT_TRUNCATED: l3_len, l4_len and payload_len then count captured bytes.
+ * A header cut by the capture gives the layer's *_TRUNCATED reason.
  */
 #ifndef ICTWATCH_DECODE_H
 #define ICTWATCH_DECODE_H
@@ -31,7 +37,7 @@ enum decode_error {
     DECODE_ERR_IPV4_TRUNCATED,
     DECODE_ERR_IPV4_BAD_VERSION,
     DECODE_ERR_IPV4_BAD_HLEN,
-    DECODE_ERR_IPV4_BAD_LEN,         /* total length < header or > captured */
+    DECODE_ERR_IPV4_BAD_LEN,         /* total length < header, or > what the enclosing layer holds */
     DECODE_ERR_IPV4_BAD_OPTIONS,
     DECODE_ERR_IPV6_TRUNCATED,
     DECODE_ERR_IPV6_BAD_VERSION,
@@ -54,6 +60,12 @@ enum decode_error {
     DECODE_ERR_FRAG_INVALID,         /* a fragment the defragmenter refused */
     DECODE_ERR_NOT_IP,               /* ARP, LLDP, STP, ...: counted, not an error */
     DECODE_ERR_UNSUPPORTED_LINK,
+    /* added by the decoder; appended so the values above keep their numbers */
+    DECODE_ERR_IP_UNKNOWN_VERSION,   /* raw IP whose first nibble is neither 4 nor 6 */
+    DECODE_ERR_PPPOE_MALFORMED,      /* version/type/code not 1/1/0, or length beyond the frame */
+    DECODE_ERR_GRE_BAD_HEADER,       /* routing present, or a v1 header that is not PPTP's */
+    DECODE_ERR_GTP_BAD_HEADER,       /* length or extension header inconsistent */
+    DECODE_ERR_FRAG_TRUNCATED,       /* fragment cut by the snap length: cannot be reassembled */
     DECODE_ERR_COUNT
 };
 
@@ -71,6 +83,7 @@ struct decode_stats {
     uint64_t vlan, pppoe, mpls;
     uint64_t tunnels[TUNNEL_TYPE_COUNT];
     uint64_t fragments, reassembled;
+    uint64_t truncated;             /* decoded although the capture cut the payload (PKT_TRUNCATED) */
 };
 
 struct decode_ctx {

@@ -59,7 +59,7 @@ struct defrag *defrag_new(const struct defrag_config *cfg);
 void defrag_free(struct defrag *d);
 void defrag_config_defaults(struct defrag_config *cfg);
 
-/* Adds a fragment. Returns 1 when it completed a datagram: *out/*out_len is
+/* Adds a fragment. Returns 1 when it completed a datagram: *out and *out_len are
  * then a full IP packet (header from the first fragment with length and
  * fragment fields fixed, IPv6 fragment header removed) valid until the next
  * call; 0 when the fragment is held; -1 when it was refused (counted). */

@@ -96,9 +96,10 @@ const struct dpi_stats *dpi_stats(const struct dpi_ctx *d);
 const char *dpi_proto_name(const struct dpi_ctx *d, uint16_t id);
 char *dpi_flow_proto_name(const struct dpi_ctx *d, const struct flow *f, char *buf, size_t len);
 const char *dpi_category_name(const struct dpi_ctx *d, uint16_t category);
-/* Suricata's app_proto string for a flow ("http", "tls", "dns", "failed", ...);
- * NULL while classification is in progress. */
-const char *dpi_app_proto(const struct dpi_ctx *d, const struct flow *f);
+/* Suricata's app_proto string for a flow ("http", "tls", "dns", "failed", ...),
+ * nDPI's name in lowercase where Suricata has none (buf holds it); NULL while
+ * classification is in progress. */
+const char *dpi_app_proto(const struct dpi_ctx *d, const struct flow *f, char *buf, size_t len);
 /* nDPI protocol id for a name as nDPI spells it (case-insensitive), or -1. */
 int dpi_proto_by_name(const struct dpi_ctx *d, const char *name);
 

@@ -31,7 +31,7 @@ enum flow_proto_class { FLOW_CLASS_TCP = 0, FLOW_CLASS_UDP, FLOW_CLASS_ICMP, FLO
                         FLOW_CLASS_COUNT };
 /* Why a flow record is written; names as in Suricata's flow.reason. */
 enum flow_end_reason { FLOW_END_TIMEOUT = 0, FLOW_END_ACTIVE_TIMEOUT, FLOW_END_FORCED,
-                       FLOW_END_SHUTDOWN };
+                       FLOW_END_SHUTDOWN, FLOW_END_TCP_REUSE };
 
 struct flow_key {
     uint8_t addr_a[16], addr_b[16];

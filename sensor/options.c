@@ -28,7 +28,7 @@ const struct sensor_option sensor_options[] = {
     {"eve-file", "eve-file", 0, true, false, "FILE", "write EVE records to FILE"},
     {"eve-types", "eve-types", 0, true, false, "LIST", "record types for the EVE file (default alert,flow)"},
     {"stdout", "stdout", 0, false, false, NULL, "write EVE records to stdout"},
-    {"stdout-types", NULL, 0, true, false, "LIST", "record types for stdout (default alert,flow)"},
+    {"stdout-types", "stdout-types", 0, true, false, "LIST", "record types for stdout (default alert,flow)"},
 
     /* flows */
     {"flow.hash-size", NULL, 0, true, false, "N", "flow hash buckets (default 262144)"},
@@ -54,6 +54,28 @@ const struct sensor_option sensor_options[] = {
     {"dpi.max-udp-packets", NULL, 0, true, false, "N", "give up classifying a UDP flow after N packets (default 24)"},
     {"dpi.ja3-file", NULL, 0, true, false, "FILE", "nDPI list of malicious JA3 hashes"},
     {"dpi.sha1-file", NULL, 0, true, false, "FILE", "nDPI list of malicious certificate SHA-1s"},
+
+    /* Redis output (sensor/output/redis_conf.c, docs/redis.md) */
+    {"redis.url", "redis", 0, true, false, "URL", "send EVE records to Redis: redis://[USER@]HOST:PORT[/DB] or unix:///PATH[?db=N]"},
+    {"redis.mode", "redis-mode", 0, true, false, "LIST", "any of stream,publish,lpush,rpush (default stream,publish)"},
+    {"redis.stream-key", NULL, 0, true, false, "KEY", "stream key (default ictwatch:eve:{SENSOR})"},
+    {"redis.stream-maxlen", NULL, 0, true, false, "N", "safety cap: XADD MAXLEN ~ N (default 0 = no trimming)"},
+    {"redis.channel", NULL, 0, true, false, "NAME", "pub/sub channel (default ictwatch:alerts)"},
+    {"redis.channel-per-severity", NULL, 0, true, false, "yes|no", "also publish to CHANNEL:sevN (default no)"},
+    {"redis.list-key", NULL, 0, true, false, "KEY", "list key for lpush/rpush (default ictwatch:eve-list:{SENSOR})"},
+    {"redis.types", NULL, 0, true, false, "LIST", "record types sent to Redis (default alert)"},
+    {"redis.password-file", NULL, 0, true, false, "FILE", "file holding the Redis password (never on the command line)"},
+    {"redis.password-env", NULL, 0, true, false, "VAR", "environment variable holding the Redis password"},
+    {"redis.connect-timeout", NULL, 0, true, false, "DURATION", "TCP/unix connect timeout (default 2s; 500ms works)"},
+    {"redis.command-timeout", NULL, 0, true, false, "DURATION", "drop the connection after no answer for this long (default 5s)"},
+    {"redis.close-timeout", NULL, 0, true, false, "DURATION", "at exit, keep sending for at most this long, then spool (default 10s)"},
+    {"redis.keepalive", NULL, 0, true, false, "yes|no", "TCP keepalive on the Redis connection (default yes)"},
+    {"redis.batch", NULL, 0, true, false, "N", "records per pipelined round trip (default 256)"},
+    {"redis.queue-size", NULL, 0, true, false, "N", "records queued between packets and Redis (default 65536)"},
+    {"redis.replay-wait", "replay-wait", 0, true, false, "yes|no", "files: wait for Redis instead of spooling (default yes; live: no)"},
+    {"spool.dir", "spool-dir", 0, true, false, "DIR", "keep records here while Redis is away (default: no spool)"},
+    {"spool.max-size", NULL, 0, true, false, "SIZE", "spool size cap; the oldest records go first (default 1g)"},
+    {"heartbeat.interval", NULL, 0, true, false, "DURATION", "refresh ictwatch:sensor:{SENSOR} this often (default 10s, 0 = off)"},
 
     /* stats */
     {"stats-interval", "stats-interval", 0, true, false, "DURATION", "print stats every DURATION of wall time (default 0 = only at exit and SIGUSR1)"},

@@ -59,6 +59,7 @@ struct packet_tunnel {
 #define PKT_HAS_PORTS    0x02   /* sport/dport are meaningful (TCP, UDP, SCTP) */
 #define PKT_IPV4_OPTIONS 0x04
 #define PKT_IPV6_EXTHDRS 0x08
+#define PKT_TRUNCATED    0x10   /* the capture cut the payload: lengths count captured bytes */
 
 struct packet {
     ictw_usec ts;               /* capture timestamp */
@@ -82,7 +83,7 @@ struct packet {
     uint16_t tcp_win;
 
     const uint8_t *l3;          /* innermost IP header, for nDPI */
-    uint32_t l3_len;            /* from l3 to the end of the IP payload (no padding) */
+    uint32_t l3_len;            /* from l3 to the end of the IP payload (no padding; captured part if PKT_TRUNCATED) */
     const uint8_t *l4;          /* transport header */
     uint32_t l4_len;
     const uint8_t *payload;     /* application payload */

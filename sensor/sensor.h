@@ -76,8 +76,10 @@ struct sensor {
 
 /* Builds every stage from s->cfg. Returns 0, or -1 after logging why. */
 int sensor_init(struct sensor *s);
-/* Ends all flows (writing their records), flushes and frees every stage. */
+/* Ends all flows (writing their records) and flushes the outputs. */
 void sensor_finish(struct sensor *s);
+/* Frees every stage (after sensor_finish). */
+void sensor_free(struct sensor *s);
 
 /* One captured frame of link type dlt. */
 void sensor_process_packet(struct sensor *s, int dlt, ictw_usec ts, uint32_t caplen,
@@ -85,6 +87,8 @@ void sensor_process_packet(struct sensor *s, int dlt, ictw_usec ts, uint32_t cap
 /* Writes an alert record for a rule that matched (used by the rule engine). */
 void sensor_emit_alert(struct sensor *s, const struct eve_alert_sig *sig, struct flow *f,
                        const struct packet *p, int dir);
+/* Gives the Redis heartbeat the current numbers (call about once a second). */
+void sensor_heartbeat(struct sensor *s);
 /* Prints the statistics block on stderr. */
 void sensor_print_stats(struct sensor *s);
 
