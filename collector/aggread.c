@@ -43,7 +43,7 @@ int agg_parse_dims(const char *text, struct agg_query *q, char *err, size_t errl
         int d = keys_dim_parse(t);
         if (d < 0) {
             snprintf(err, errlen, "--by: unknown dimension '%s' (sensor, country, organisation, signature, "
-                                  "severity, category, app_proto, proto, dest_port, src_prefix, dst_prefix, window)", t);
+                                  "severity, category, tlp, app_proto, proto, dest_port, src_prefix, dst_prefix, window)", t);
             return -1;
         }
         for (size_t i = 0; i < q->ndims; i++)

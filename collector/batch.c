@@ -100,8 +100,9 @@ static size_t text_printf_u64(struct batch *b, uint64_t v)
 }
 
 void batch_begin(struct batch *b, const char *sensor, const char *country, const char *organisation,
-                 uint64_t now_usec)
+                 enum tlp_level sensor_tlp, uint64_t now_usec)
 {
+    b->sensor_tlp = sensor_tlp;
     ictw_strlcpy(b->sensor, sensor, sizeof(b->sensor));
     b->lim.max_entry = b->set->max_entry;
     b->lim.min_time = b->set->min_time * ICTW_USEC_PER_SEC;
@@ -246,6 +247,16 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
     p = b->tuple_head_len;
     p += (size_t)snprintf(tuple + p, sizeof(tuple) - p, "%s|%u|", sig, a->severity);
     keys_escape_append(tuple, sizeof(tuple), &p, a->category, a->category_len);
+    enum tlp_level level = tlp_max(b->sensor_tlp, settings_signature_tlp(b->set, a->gid, a->sid));
+    enum tlp_level rule_level;
+    char rl[32], msg[128];
+    if (a->tlp_len && a->tlp_len < sizeof(rl)) {
+        memcpy(rl, a->tlp, a->tlp_len);
+        rl[a->tlp_len] = '\0';
+        if (tlp_parse(rl, &rule_level, msg, sizeof(msg)) >= 0)
+            level = tlp_max(level, rule_level);
+    }
+    p += (size_t)snprintf(tuple + p, sizeof(tuple) - p, "|%s", tlp_value(level));
     size_t grain_len = p;
     tuple[p++] = '|';
     keys_escape_append(tuple, sizeof(tuple), &p, a->app_proto, a->app_proto_len);

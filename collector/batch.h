@@ -38,6 +38,7 @@ struct batch {
     char sensor[COLL_MAX_SENSOR_ID + 1];
     char tuple_head[1024];      /* escaped "sensor|country|organisation|" */
     size_t tuple_head_len;
+    enum tlp_level sensor_tlp;  /* the sensor's level (default raised by config/heartbeat) */
 
     /* entries */
     const char **ids;
@@ -85,7 +86,7 @@ void batch_free(struct batch *b);
 
 /* Starts a new batch for a sensor; country and organisation label its alerts. */
 void batch_begin(struct batch *b, const char *sensor, const char *country, const char *organisation,
-                 uint64_t now_usec);
+                 enum tlp_level sensor_tlp, uint64_t now_usec);
 /* Adds an entry: data is its `eve` value (NULL when it has none). */
 void batch_add(struct batch *b, const char *id, size_t id_len, const char *data, size_t len);
 /* Adds an entry whose data was deleted from the stream (trimmed while pending). */

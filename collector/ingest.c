@@ -104,7 +104,7 @@ static bool skipped(const struct stream_job *j, const char *id, size_t len)
 static size_t fill_batch(struct ingest *g, struct stream_job *j)
 {
     struct sensor_entry *se = j->se;
-    batch_begin(&g->b, se->id, se->country, se->organisation, ictw_wallclock());
+    batch_begin(&g->b, se->id, se->country, se->organisation, se->tlp, ictw_wallclock());
     size_t n = 0;
     for (size_t i = 0; i < j->entries->elements; i++) {
         redisReply *e = j->entries->element[i];

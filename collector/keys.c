@@ -14,6 +14,7 @@ static const struct {
     [DIM_SIGNATURE] = {"signature", {"sig", "msg"}},
     [DIM_SEVERITY] = {"severity", {"sev", NULL}},
     [DIM_CATEGORY] = {"category", {"cat", NULL}},
+    [DIM_TLP] = {"tlp", {NULL}},
     [DIM_APP_PROTO] = {"app_proto", {"app", NULL}},
     [DIM_PROTO] = {"proto", {"transport", NULL}},
     [DIM_DEST_PORT] = {"dest_port", {"port", "dport"}},

@@ -3,11 +3,14 @@
  * Every aggregate is keyed by a window (its size label and start) and a tuple of
  * the eleven dimensions of one alert, in this order:
  *
- *   sensor|country|organisation|gid:sid:rev|severity|category|app_proto|proto|dest_port|src_prefix|dst_prefix
+ *   sensor|country|organisation|gid:sid:rev|severity|category|tlp|app_proto|proto|dest_port|src_prefix|dst_prefix
  *
  * Values are percent-escaped ('%', '|' and control bytes become %XX) so that a
- * hostile category or organisation cannot shift the fields. The first six fields
- * (sensor .. category) are the "grain": distinct-source/destination HyperLogLogs are
+ * hostile category or organisation cannot shift the fields. `tlp` is the alert's TLP
+ * level at ingest ("green", "amber+strict", ...: the most restrictive of the default,
+ * its sensor's and its rule's), so that every aggregate built later can carry the
+ * maximum of its inputs. The first seven fields
+ * (sensor .. tlp) are the "grain": distinct-source/destination HyperLogLogs are
  * kept per grain, so a report grouped by any of those dimensions gets exact unions
  * (PFCOUNT of several keys); other groupings report no distinct counts.
  *
@@ -35,6 +38,7 @@ enum keys_dim {
     DIM_SIGNATURE,
     DIM_SEVERITY,
     DIM_CATEGORY,
+    DIM_TLP,
     DIM_APP_PROTO,
     DIM_PROTO,
     DIM_DEST_PORT,
@@ -44,7 +48,7 @@ enum keys_dim {
     DIM_WINDOW = DIM_TUPLE_COUNT, /* the window start: only for grouping in reports */
     DIM_COUNT
 };
-#define KEYS_GRAIN_DIMS 6     /* sensor .. category */
+#define KEYS_GRAIN_DIMS 7     /* sensor .. tlp */
 
 /* Canonical name of a dimension ("sensor", "src_prefix", ...). */
 const char *keys_dim_name(enum keys_dim d);

@@ -48,6 +48,7 @@ static int add(struct sensor_list *l, const char *id, const struct coll_settings
     ictw_strlcpy(e->id, id, sizeof(e->id));
     keys_stream(id, e->stream, sizeof(e->stream));
     ictw_strlcpy(e->cursor, "0", sizeof(e->cursor));
+    e->tlp = settings_sensor_tlp(s, id);
     const struct coll_sensor_info *si = settings_sensor_info(s, id);
     if (si) {
         ictw_strlcpy(e->country, si->country, sizeof(e->country));
@@ -159,8 +160,8 @@ int sensors_refresh_meta(struct rconn *r, struct sensor_list *l, const struct co
     char key[128];
     for (size_t i = 0; i < l->n; i++) {
         keys_heartbeat(l->v[i].id, key, sizeof(key));
-        const char *argv[] = {"HMGET", key, "country", "organisation", "org"};
-        if (rconn_append(r, 5, argv, NULL))
+        const char *argv[] = {"HMGET", key, "country", "organisation", "org", "tlp"};
+        if (rconn_append(r, 6, argv, NULL))
             return -1;
     }
     for (size_t i = 0; i < l->n; i++) {
@@ -171,10 +172,17 @@ int sensors_refresh_meta(struct rconn *r, struct sensor_list *l, const struct co
         const struct coll_sensor_info *si = settings_sensor_info(s, e->id);
         ictw_strlcpy(e->country, si ? si->country : "", sizeof(e->country));
         ictw_strlcpy(e->organisation, si ? si->organisation : "", sizeof(e->organisation));
-        if (rconn_is_array(x) && x->elements == 3) {
+        e->tlp = settings_sensor_tlp(s, e->id);
+        if (rconn_is_array(x) && x->elements == 4) {
             copy_field(e->country, sizeof(e->country), x->element[0]);
             copy_field(e->organisation, sizeof(e->organisation), x->element[2]);
             copy_field(e->organisation, sizeof(e->organisation), x->element[1]);
+            char t[32] = "", msg[128];
+            enum tlp_level hl;
+            copy_field(t, sizeof(t), x->element[3]);
+            /* A sensor may only raise its level; a bad value raises it to RED (fail closed). */
+            if (t[0])
+                e->tlp = tlp_max(e->tlp, tlp_parse(t, &hl, msg, sizeof(msg)) < 0 ? TLP_RED : hl);
         }
         freeReplyObject(x);
     }

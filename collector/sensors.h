@@ -27,6 +27,7 @@ struct sensor_entry {
     char stream[COLL_MAX_SENSOR_ID + 32];
     char country[65];
     char organisation[129];
+    enum tlp_level tlp;          /* default, raised by tlp.sensor and the heartbeat's "tlp" */
     bool group_ready;            /* the consumer group exists on the stream */
     char cursor[48];             /* own-pending re-read position ("0" at start) */
     bool pending_done;           /* own pending entries all re-read */

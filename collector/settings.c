@@ -62,6 +62,11 @@ const struct coll_option coll_options[] = {
     {"sensor", NULL, 0, true, true, VERB_ALL, "ID,CC,ORG",
      "country and organisation of a sensor whose heartbeat does not say (repeatable)"},
 
+    /* TLP of what is ingested (docs/sharing.md) */
+    {"tlp.default", NULL, 0, true, false, R, "LEVEL", "TLP level of every alert (default green)"},
+    {"tlp.sensor", NULL, 0, true, true, R, "ID,LEVEL", "raise the level of one sensor's alerts (repeatable)"},
+    {"tlp.signature", NULL, 0, true, true, R, "[GID:]SID,LEVEL", "raise the level of one rule's alerts (repeatable)"},
+
     /* reading */
     {"since", "since", 0, true, false, RO, "WHEN", "start: DURATION ago (24h), a time (2025-03-14T00:00:00Z) or all (default all)"},
     {"until", "until", 0, true, false, RO, "WHEN", "end: DURATION ago or a time (default now)"},
@@ -265,6 +270,83 @@ static int parse_sensor_table(struct coll_settings *s, const struct config *c, c
     return 0;
 }
 
+/* tlp.sensor = ID, LEVEL and tlp.signature = [GID:]SID, LEVEL */
+static int parse_tlp_rules(const struct config *c, const char *key, bool sig, struct coll_tlp_rule **out,
+                           size_t *n, char *err, size_t errlen)
+{
+    size_t pos = 0, count = 0;
+    while (config_next(c, key, &pos))
+        count++;
+    *n = 0;
+    if (!count)
+        return 0;
+    *out = calloc(count, sizeof(**out));
+    if (!*out)
+        return fail(err, errlen, c, key, "out of memory");
+    pos = 0;
+    const struct config_entry *e;
+    while ((e = config_next(c, key, &pos))) {
+        char w[512], msg[256];
+        if (e->line > 0)
+            snprintf(w, sizeof(w), "%s:%d", e->origin, e->line);
+        else
+            snprintf(w, sizeof(w), "%s", e->origin);
+        const char *comma = strchr(e->value, ',');
+        struct coll_tlp_rule *r = &(*out)[*n];
+        char *name = comma ? trim_dup(e->value, (size_t)(comma - e->value)) : NULL;
+        char *level = comma ? trim_dup(comma + 1, strlen(comma + 1)) : NULL;
+        int bad = !name || !level || !*name || strlen(name) > COLL_MAX_SENSOR_ID ||
+                  tlp_parse(level, &r->level, msg, sizeof(msg)) < 0;
+        if (!bad) {
+            ictw_strlcpy(r->key, name, sizeof(r->key));
+            if (sig) {
+                unsigned long long g = 0, sd;
+                char *end;
+                const char *colon = strchr(name, ':');
+                if (colon) {
+                    g = strtoull(name, &end, 10);
+                    bad = end != colon;
+                    sd = strtoull(colon + 1, &end, 10);
+                } else {
+                    sd = strtoull(name, &end, 10);
+                }
+                bad = bad || *end || g > UINT32_MAX || sd > UINT32_MAX;
+                r->gid = (uint32_t)g;
+                r->sid = (uint32_t)sd;
+            } else {
+                bad = !settings_valid_sensor_id(name);
+            }
+        }
+        free(name);
+        free(level);
+        if (bad) {
+            snprintf(err, errlen, "%s: %s: '%s' is not %s, LEVEL (LEVEL: clear, green, amber, amber+strict, red)",
+                     w, key, e->value, sig ? "[GID:]SID" : "SENSOR-ID");
+            return -1;
+        }
+        (*n)++;
+    }
+    return 0;
+}
+
+enum tlp_level settings_sensor_tlp(const struct coll_settings *s, const char *sensor)
+{
+    enum tlp_level l = s->tlp_default;
+    for (size_t i = 0; i < s->n_tlp_sensors; i++)
+        if (!strcmp(s->tlp_sensors[i].key, sensor))
+            l = tlp_max(l, s->tlp_sensors[i].level);
+    return l;
+}
+
+enum tlp_level settings_signature_tlp(const struct coll_settings *s, uint32_t gid, uint32_t sid)
+{
+    enum tlp_level l = TLP_CLEAR;
+    for (size_t i = 0; i < s->n_tlp_sigs; i++)
+        if (s->tlp_sigs[i].sid == sid && (s->tlp_sigs[i].gid == 0 || s->tlp_sigs[i].gid == gid))
+            l = tlp_max(l, s->tlp_sigs[i].level);
+    return l;
+}
+
 static int load_password(struct coll_settings *s, const struct config *c, char *err, size_t errlen)
 {
     const char *file = config_get(c, "redis.password-file");
@@ -393,6 +475,14 @@ int settings_load(struct coll_settings *s, const struct config *c, char *err, si
     if (parse_windows(s, c, err, errlen) || parse_sensor_table(s, c, err, errlen) ||
         load_password(s, c, err, errlen))
         return -1;
+    s->tlp_default = TLP_GREEN;
+    const char *td = config_get(c, "tlp.default");
+    char msg[256];
+    if (td && tlp_parse(td, &s->tlp_default, msg, sizeof(msg)) < 0)
+        return fail(err, errlen, c, "tlp.default", msg);
+    if (parse_tlp_rules(c, "tlp.sensor", false, &s->tlp_sensors, &s->n_tlp_sensors, err, errlen) ||
+        parse_tlp_rules(c, "tlp.signature", true, &s->tlp_sigs, &s->n_tlp_sigs, err, errlen))
+        return -1;
     return 0;
 }
 
@@ -404,6 +494,8 @@ void settings_free(struct coll_settings *s)
         free(s->sensors[i].organisation);
     }
     free(s->sensors);
+    free(s->tlp_sensors);
+    free(s->tlp_sigs);
     if (s->redis_password) {
         explicit_bzero(s->redis_password, strlen(s->redis_password));
         free(s->redis_password);

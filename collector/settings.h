@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "ictwatch/config.h"
+#include "tlp.h"
 
 /* Which verbs an option applies to (for --help and for rejecting misplaced options). */
 enum {
@@ -64,6 +65,13 @@ struct coll_sensor_info {
     char *id, *country, *organisation;
 };
 
+/* A TLP level raised for one sensor or one signature (tlp.sensor, tlp.signature). */
+struct coll_tlp_rule {
+    char key[COLL_MAX_SENSOR_ID + 1];  /* sensor id, or "SID" / "GID:SID" */
+    uint32_t gid, sid;                 /* for signatures; gid 0 = any */
+    enum tlp_level level;
+};
+
 struct coll_settings {
     /* Redis */
     const char *redis_url;
@@ -99,6 +107,11 @@ struct coll_settings {
 
     struct coll_sensor_info *sensors;
     size_t nsensors;
+
+    /* TLP levels of the alerts at ingest */
+    enum tlp_level tlp_default;
+    struct coll_tlp_rule *tlp_sensors, *tlp_sigs;
+    size_t n_tlp_sensors, n_tlp_sigs;
 };
 
 /* Checks every key against the table and fills s from c. Returns 0, or -1 with
@@ -112,6 +125,11 @@ const struct coll_window *settings_find_window(const struct coll_settings *s, co
 void settings_window_name(uint64_t size, char *buf, size_t len);
 /* The table's entry for a sensor id, or NULL. */
 const struct coll_sensor_info *settings_sensor_info(const struct coll_settings *s, const char *id);
+
+/* The TLP level configured for a sensor (tlp.sensor), else the default. */
+enum tlp_level settings_sensor_tlp(const struct coll_settings *s, const char *sensor);
+/* The TLP level configured for a signature (tlp.signature), or TLP_CLEAR. */
+enum tlp_level settings_signature_tlp(const struct coll_settings *s, uint32_t gid, uint32_t sid);
 
 /* "FILE:LINE" (or "command line") of the entry that set key, for messages. */
 void settings_where(const struct config *c, const char *key, char *buf, size_t len);

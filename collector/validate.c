@@ -177,6 +177,17 @@ static enum validate_result check_alert(struct vctx *v, json_t *rec, struct eve_
         (r = get_string(v, al, "category", "alert.category", false, VALIDATE_MAX_CATEGORY, &a->category,
                         &a->category_len)))
         return r;
+    /* A rule may raise the TLP level of its alerts: metadata: tlp amber; -> {"tlp":["amber"]}.
+     * Anything else in metadata is the rule's business and is not checked. */
+    a->tlp = "";
+    a->tlp_len = 0;
+    json_t *md = json_object_get(al, "metadata");
+    json_t *t = json_is_object(md) ? json_object_get(md, "tlp") : NULL;
+    json_t *t0 = json_is_array(t) ? json_array_get(t, 0) : t;
+    if (json_is_string(t0) && json_string_length(t0) < 32) {
+        a->tlp = json_string_value(t0);
+        a->tlp_len = json_string_length(t0);
+    }
     a->gid = (uint32_t)gid;
     a->sid = (uint32_t)sid;
     a->rev = (uint32_t)rev;

@@ -61,6 +61,7 @@ struct eve_alert {
     const char *app_proto;    size_t app_proto_len;   /* "" when absent */
     const char *proto;        size_t proto_len;
     int dest_port;            /* -1 when absent */
+    const char *tlp;          size_t tlp_len;         /* alert.metadata.tlp[0], "" when absent */
     struct ictw_addr src, dst;
     void *json;               /* the parsed record (json_t), owned */
 };

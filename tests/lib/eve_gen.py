@@ -163,9 +163,10 @@ class Truth:
     """Expected aggregates of facts per sensor. meta: {sensor: (country, org)};
     windows: [(name, size_seconds, detail)] (detail False = counts only)."""
 
-    def __init__(self, windows, meta, v4=24, v6=48):
+    def __init__(self, windows, meta, v4=24, v6=48, tlp=None):
         self.windows = windows
         self.meta = meta
+        self.tlp = tlp or {}              # sensor -> TLP value ("green" when absent)
         self.v4, self.v6 = v4, v6
         self.count = Counter()            # (w, start, tuple) -> n
         self.first = {}                   # (w, start, grain) -> first time (us)
@@ -178,10 +179,10 @@ class Truth:
     def tuple_of(self, sensor, f, detail=True):
         country, org = self.meta.get(sensor, ("", ""))
         fields = [escape(sensor), escape(country), escape(org), f["sig"], str(f["sev"]), escape(f["cat"]),
-                  escape(f["app"]), escape(f["proto"]), "" if f["dport"] is None else str(f["dport"]),
+                  f.get("tlp") or self.tlp.get(sensor, "green"), escape(f["app"]), escape(f["proto"]), "" if f["dport"] is None else str(f["dport"]),
                   prefix(f["src"], self.v4, self.v6) if detail else "",
                   prefix(f["dst"], self.v4, self.v6) if detail else ""]
-        return "|".join(fields), "|".join(fields[:6])
+        return "|".join(fields), "|".join(fields[:7])
 
     def add(self, sensor, f):
         self.total += 1

@@ -19,7 +19,7 @@ static void test_tuple_roundtrip(void **state)
     char buf[512];
     size_t p = 0;
     const char *vals[DIM_TUPLE_COUNT] = {"s-1", "KZ", "Org | with 100% pipes\n", "1:2:3", "2", "Cat|x",
-                                         "tls", "TCP", "443", "10.0.0.0/24", "2001:db8::/48"};
+                                         "amber", "tls", "TCP", "443", "10.0.0.0/24", "2001:db8::/48"};
     for (int i = 0; i < DIM_TUPLE_COUNT; i++) {
         if (i)
             buf[p++] = '|';
