@@ -15,9 +15,12 @@
 #include "ictwatch/common.h"
 #include "ictwatch/config.h"
 #include "ictwatch/log.h"
+#include "compare.h"
+#include "export.h"
 #include "ingest.h"
 #include "report.h"
 #include "settings.h"
+#include "share.h"
 #include "status.h"
 #include "tail.h"
 
@@ -40,6 +43,9 @@ static const struct verb verbs[] = {
     {"report", VERB_REPORT, "aggregates as a table, JSON or CSV"},
     {"status", VERB_STATUS, "sensors, heartbeats, lag, pending and dead letters"},
     {"tail", VERB_TAIL, "live alerts from the pub/sub channel"},
+    {"export", VERB_EXPORT, "anonymised, TLP-marked STIX 2.1, MISP feed or JSON files"},
+    {"share", VERB_SHARE, "push anonymised aggregates to a regional Redis"},
+    {"compare", VERB_COMPARE, "countries side by side from a regional Redis (table, JSON, HTML)"},
 };
 
 static void usage(FILE *f, const struct verb *only)
@@ -159,7 +165,7 @@ int main(int argc, char **argv)
         if (!strcmp(argv[1], verbs[i].name))
             v = &verbs[i];
     if (!v) {
-        fprintf(stderr, "ictwatch-collector: unknown verb '%s' (run, report, status, tail)\n", argv[1]);
+        fprintf(stderr, "ictwatch-collector: unknown verb '%s' (run, report, status, tail, export, share, compare)\n", argv[1]);
         return 2;
     }
 
@@ -212,6 +218,15 @@ int main(int argc, char **argv)
             break;
         case VERB_TAIL:
             status = tail_run(&set, &cfg, &lg, &stop_flag);
+            break;
+        case VERB_EXPORT:
+            status = export_run(&set, &cfg, &lg);
+            break;
+        case VERB_SHARE:
+            status = share_run(&set, &cfg, &lg, &stop_flag);
+            break;
+        case VERB_COMPARE:
+            status = compare_run(&set, &cfg, &lg);
             break;
         }
     }

@@ -118,6 +118,21 @@ uint32_t strmap_intern(struct strmap *m, const void *key, size_t len, bool *adde
     return i;
 }
 
+uint32_t strmap_find(const struct strmap *m, const void *key, size_t len)
+{
+    if (!m->nslots)
+        return UINT32_MAX;
+    uint64_t h = fnv1a(key, len);
+    size_t j = h & (m->nslots - 1);
+    while (m->slots[j]) {
+        uint32_t i = m->slots[j] - 1;
+        if (m->hashes[i] == h && m->lens[i] == len && memcmp(m->arena + m->offs[i], key, len) == 0)
+            return i;
+        j = (j + 1) & (m->nslots - 1);
+    }
+    return UINT32_MAX;
+}
+
 const char *strmap_key(const struct strmap *m, uint32_t i, size_t *len)
 {
     if (len)

@@ -29,6 +29,8 @@ void strmap_free(struct strmap *m);
 void strmap_clear(struct strmap *m);
 /* Index of key; added (with *added = true) when new. UINT32_MAX on out of memory. */
 uint32_t strmap_intern(struct strmap *m, const void *key, size_t len, bool *added);
+/* Index of key, or UINT32_MAX when it is not in the map. */
+uint32_t strmap_find(const struct strmap *m, const void *key, size_t len);
 /* The key text of index i (NUL-terminated in the arena; valid until the next intern). */
 const char *strmap_key(const struct strmap *m, uint32_t i, size_t *len);
 
