@@ -12,7 +12,7 @@
  *         n_buckets, per bucket:
  *           window size ttl start
  *           n_tuples (tuple count)...
- *           n_tops (sig source count)...
+ *           n_tops (level:sig source count)...
  *           n_grains (grain first_us last_us n_src src... n_dst dst...)...
  *
  * A window that keeps counts only (windows = 1m:2d:counts) gets tuples with empty
@@ -331,7 +331,8 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
             continue;
 
         char topkey[128];
-        int tl = snprintf(topkey, sizeof(topkey), "%s|%s", sig, src);
+        /* per TLP level, so that sources can be released exactly like the tuples */
+        int tl = snprintf(topkey, sizeof(topkey), "%s:%s|%s", tlp_value(level), sig, src);
         uint32_t oi = intern_with_bucket(b, &b->tops, bi, topkey, (size_t)tl, &added);
         if (oi == UINT32_MAX)
             return;

@@ -9,6 +9,7 @@
 #include "aggread.h"
 #include "rconn.h"
 #include "table.h"
+#include "tlp.h"
 
 struct report_opts {
     uint64_t top, sources;
@@ -65,12 +66,12 @@ static char **signature_messages(struct rconn *r, const struct agg_result *res, 
 static char *top_sources(struct rconn *r, const struct agg_query *q, const struct agg_result *res,
                          const char *sig, uint64_t n)
 {
-    size_t nk = res->nstarts;
+    size_t nk = res->nstarts * TLP_LEVELS;
     if (nk == 0 || n == 0)
         return strdup("");
     const char **argv = malloc((nk + 8) * sizeof(*argv));
     char **keys = calloc(nk, sizeof(*keys));
-    char nks[24], lim[24];
+    char nks[24];
     char *out = NULL;
     if (!argv || !keys)
         goto done;
@@ -80,15 +81,14 @@ static char *top_sources(struct rconn *r, const struct agg_query *q, const struc
     argv[a++] = nks;
     for (size_t i = 0; i < nk; i++) {
         char part[128];
-        snprintf(part, sizeof(part), "top:%s", sig);
+        snprintf(part, sizeof(part), "top:%s:%s", tlp_value((enum tlp_level)(i % TLP_LEVELS)), sig);
         keys[i] = malloc(256 + strlen(sig));
         if (!keys[i])
             goto done;
-        keys_bucket(q->w->name, res->starts[i], part, keys[i], 256 + strlen(sig));
+        keys_bucket(q->w->name, res->starts[i / TLP_LEVELS], part, keys[i], 256 + strlen(sig));
         argv[a++] = keys[i];
     }
     argv[a++] = "WITHSCORES";
-    (void)lim;
     redisReply *x = rconn_cmd(r, (int)a, argv, NULL);
     if (rconn_is_array(x)) {
         /* ZUNION returns ascending scores: walk from the end. */

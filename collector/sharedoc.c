@@ -148,7 +148,6 @@ struct build {
     const struct share_spec *spec;
     struct share_window *win;
     struct group cats, sigs, pfx, srcs;
-    struct strmap withheld_sigs;
     struct strmap sig_grains;        /* sig index (4 bytes) + grain */
     char err[256];
 };
@@ -172,7 +171,6 @@ static int fold_tuple(struct build *b, const char *tuple, size_t len, uint64_t c
     bool added;
     if (!tlp_may_release(level, b->spec->recipient, b->spec->allowed, b->spec->n_allowed, NULL)) {
         b->win->withheld += count;
-        strmap_intern(&b->withheld_sigs, f[DIM_SIGNATURE], strlen(f[DIM_SIGNATURE]), &added);
         return 0;
     }
     b->win->level = tlp_max(b->win->level, level);
@@ -259,26 +257,32 @@ static int add_signature_details(struct build *b)
         free(argv);
         if (rc)
             return -1;
-        if (strmap_find(&b->withheld_sigs, sl->v[i].key, strlen(sl->v[i].key)) != UINT32_MAX)
-            continue; /* a tuple of this signature was withheld: its sources may not go */
-        keys_bucket(w->name, b->win->start, "top:", key, sizeof(key));
-        size_t kl = strlen(key);
-        snprintf(key + kl, sizeof(key) - kl, "%s", sl->v[i].key);
-        redisReply *x = rconn_cmdf(b->r, "ZREVRANGE %s 0 " TOP_PER_SIGNATURE " WITHSCORES", key);
-        if (!x)
-            return -1;
-        if (rconn_is_array(x))
-            for (size_t k = 0; k + 1 < x->elements; k += 2) {
-                redisReply *m = x->element[k], *s = x->element[k + 1];
-                if (!rconn_is_str(m) || !rconn_is_str(s))
-                    continue;
-                char hidden[ANON_TEXT_MAX];
-                hide_address(b->spec->anon, m->str, m->len, hidden, sizeof(hidden));
-                struct share_count *c = hidden[0] ? group_get(&b->srcs, hidden, strlen(hidden)) : NULL;
-                if (c)
-                    c->count += (uint64_t)strtod(s->str, NULL);
-            }
-        freeReplyObject(x);
+        /* sources are kept per level: take those of every level that may go */
+        for (int l = 0; l < TLP_LEVELS; l++) {
+            enum tlp_level lvl = tlp_max((enum tlp_level)l, b->spec->base);
+            if (!tlp_may_release(lvl, b->spec->recipient, b->spec->allowed, b->spec->n_allowed, NULL))
+                continue;
+            keys_bucket(w->name, b->win->start, "top:", key, sizeof(key));
+            size_t kl = strlen(key);
+            snprintf(key + kl, sizeof(key) - kl, "%s:%s", tlp_value((enum tlp_level)l), sl->v[i].key);
+            redisReply *x = rconn_cmdf(b->r, "ZREVRANGE %s 0 " TOP_PER_SIGNATURE " WITHSCORES", key);
+            if (!x)
+                return -1;
+            if (rconn_is_array(x) && x->elements)
+                b->win->level = tlp_max(b->win->level, lvl);
+            if (rconn_is_array(x))
+                for (size_t k = 0; k + 1 < x->elements; k += 2) {
+                    redisReply *m = x->element[k], *s = x->element[k + 1];
+                    if (!rconn_is_str(m) || !rconn_is_str(s))
+                        continue;
+                    char hidden[ANON_TEXT_MAX];
+                    hide_address(b->spec->anon, m->str, m->len, hidden, sizeof(hidden));
+                    struct share_count *c = hidden[0] ? group_get(&b->srcs, hidden, strlen(hidden)) : NULL;
+                    if (c)
+                        c->count += (uint64_t)strtod(s->str, NULL);
+                }
+            freeReplyObject(x);
+        }
     }
     return 0;
 }
@@ -336,7 +340,6 @@ static int build_window(struct build *b, uint64_t start, redisReply *count)
     strmap_clear(&b->sigs.m);
     strmap_clear(&b->pfx.m);
     strmap_clear(&b->srcs.m);
-    strmap_clear(&b->withheld_sigs);
     strmap_clear(&b->sig_grains);
     if (rconn_is_array(count))
         for (size_t i = 0; i + 1 < count->elements; i += 2)
@@ -380,7 +383,6 @@ int sharedoc_build(struct rconn *r, const struct share_spec *spec, struct share_
     strmap_init(&b.sigs.m);
     strmap_init(&b.pfx.m);
     strmap_init(&b.srcs.m);
-    strmap_init(&b.withheld_sigs);
     strmap_init(&b.sig_grains);
     int rc = 0;
     for (size_t i = 0; i < starts->elements && rc == 0; i++) {
@@ -424,7 +426,6 @@ int sharedoc_build(struct rconn *r, const struct share_spec *spec, struct share_
     strmap_free(&b.sigs.m);
     strmap_free(&b.pfx.m);
     strmap_free(&b.srcs.m);
-    strmap_free(&b.withheld_sigs);
     strmap_free(&b.sig_grains);
     if (rc)
         snprintf(err, errlen, "building the shared aggregates: %s", r->err[0] ? r->err : "out of memory");

@@ -10,9 +10,8 @@
  * to the export's own level; a tuple that may not go to the recipient (RED never,
  * AMBER only to named recipients, tlp.h) is left out entirely and only counted as
  * "withheld". The document's level is the most restrictive of the tuples it holds, so
- * it never carries a level lower than any of its inputs. Top sources of a signature
- * are taken only when no tuple of that signature was withheld in the window (the
- * per-signature source sets do not say which sensor saw a source).
+ * it never carries a level lower than any of its inputs. Top sources are kept per
+ * level and signature (keys.h), and taken only from the levels that may go.
  *
  * The JSON form (schema "ictwatch-share/1") is documented in docs/sharing.md; compare
  * reads it back from the regional Redis, so sharedoc_parse() treats it as hostile.

@@ -196,7 +196,8 @@ class Truth:
             if detail:
                 self.src[g].add(short(f["src"]))
                 self.dst[g].add(short(f["dst"]))
-                self.top[(w, start, f["sig"])][short(f["src"])] += 1
+                lvl = f.get("tlp") or self.tlp.get(sensor, "green")
+                self.top[(w, start, lvl + ":" + f["sig"])][short(f["src"])] += 1
 
     def add_streams(self, streams):
         for s, recs in streams.items():
