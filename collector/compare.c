@@ -528,7 +528,10 @@ int compare_run(const struct coll_settings *s, const struct config *cfg, const s
                 log_error(lg, "regional Redis: %s", r.err);
                 goto out;
             }
-            nd++;
+            if (docs[nd].n == 0) /* nothing valid in the period */
+                sharedoc_free(&docs[nd]);
+            else
+                nd++;
         }
         freeReplyObject(x);
     } while (strcmp(cursor, "0") != 0);

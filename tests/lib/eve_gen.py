@@ -50,9 +50,9 @@ def eve_addr(a):
     return ip.exploded if ip.version == 6 else str(ip)
 
 
-def random_source(rng):
+def random_source(rng, campaign=True):
     r = rng.random()
-    if r < 0.25:
+    if r < 0.25 and campaign:
         return rng.choice(CAMPAIGN_SOURCES)
     if r < 0.90:
         return "%d.%d.%d.%d" % (rng.choice([45, 89, 185, 5, 91]), rng.randrange(256), rng.randrange(256),
@@ -66,10 +66,10 @@ def random_dest(rng, sensor_index):
     return "fd00:%x::%x" % (sensor_index + 1, rng.randrange(1, 200))
 
 
-def make_alert(rng, ts_us, sensor, sensor_index, flow_id):
-    gid, sid, rev, msg, cat, sev = rng.choice(SIGNATURES)
+def make_alert(rng, ts_us, sensor, sensor_index, flow_id, campaign=True, src=None, sig=None):
+    gid, sid, rev, msg, cat, sev = sig or rng.choice(SIGNATURES)
     proto, ports, apps = rng.choice(PROTOS)
-    src = random_source(rng)
+    src = src or random_source(rng, campaign)
     dst = random_dest(rng, sensor_index)
     if (":" in src) != (":" in dst):
         dst = ("fd00:%x::%x" % (sensor_index + 1, rng.randrange(1, 200))) if ":" in src else \
@@ -109,7 +109,7 @@ def make_alert(rng, ts_us, sensor, sensor_index, flow_id):
     return json.dumps(rec, separators=(",", ":")), fact
 
 
-def generate(sensors, per_sensor, seed=1, t0_us=None, span_s=6 * 3600, jitter_s=20):
+def generate(sensors, per_sensor, seed=1, t0_us=None, span_s=6 * 3600, jitter_s=20, campaign=True):
     """sensors: list of ids. Returns {sensor: [(json, fact), ...]} in stream order."""
     rng = random.Random(seed)
     if t0_us is None:
@@ -122,7 +122,7 @@ def generate(sensors, per_sensor, seed=1, t0_us=None, span_s=6 * 3600, jitter_s=
         for i in range(per_sensor):
             ts = t0_us + i * step + rng.randrange(0, max(step, 1))
             ts -= rng.randrange(0, jitter_s * 1000000) if rng.random() < 0.05 else 0
-            recs.append(make_alert(rng, max(ts, t0_us), s, si, rng.randrange(1, 1 << 50)))
+            recs.append(make_alert(rng, max(ts, t0_us), s, si, rng.randrange(1, 1 << 50), campaign))
         out[s] = recs
     return out
 
