@@ -109,6 +109,7 @@ int export_prepare(struct release *rel, const struct coll_settings *s, const str
     sp->max_signatures = 200;
     sp->country = rel->country;
     sp->producer = rel->producer;
+    sp->only_country = config_get(cfg, "filter.country");
     return 0;
 }
 

@@ -95,6 +95,8 @@ const struct coll_option coll_options[] = {
     {"producer", "producer", 0, true, false, VERB_EXPORT | VERB_SHARE, "NAME", "name of the exporting CERT"},
     {"threshold", "threshold", 0, true, false, VERB_EXPORT | VERB_SHARE, "N",
      "sources with at least N alerts in a window are listed (default 10)"},
+    {"filter.country", "country", 0, true, false, VERB_EXPORT | VERB_SHARE, "CC",
+     "only alerts of sensors in this country (a collector serving several)"},
     {"out", "out", 'o', true, false, VERB_EXPORT, "DIR", "directory for the exported files"},
     {"share.to", "to", 0, true, false, VERB_SHARE, "URL", "regional Redis to push to"},
     {"share.every", "every", 0, true, false, VERB_SHARE, "DURATION", "push again every DURATION until stopped"},

@@ -163,6 +163,8 @@ static int fold_tuple(struct build *b, const char *tuple, size_t len, uint64_t c
     char *f[DIM_TUPLE_COUNT];
     if (keys_tuple_split(copy, f))
         return 0;
+    if (b->spec->only_country && strcmp(f[DIM_COUNTRY], b->spec->only_country) != 0)
+        return 0;
     enum tlp_level level;
     char msg[128];
     if (tlp_parse(f[DIM_TLP], &level, msg, sizeof(msg)) < 0)

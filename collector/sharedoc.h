@@ -75,6 +75,7 @@ struct share_spec {
     uint64_t threshold;              /* a source is listed from this many alerts on */
     size_t max_prefixes, max_signatures;
     const char *country, *producer;
+    const char *only_country;        /* NULL = all tuples; else the tuple's country must match */
 };
 
 void sharedoc_init(struct share_doc *d);

@@ -7,6 +7,8 @@
 # replayed captures, this consumes their streams (ictwatch-collector run --drain), then
 # prints the sensors' status and reports by sensor/country and by signature. Replayed
 # captures carry old packet times, so lateness is wide and reports cover all buckets.
+# It then shares each country's aggregates into a regional store (database 1 of the same
+# server) and writes the comparison page, whose path is the last line printed.
 # Environment: BUILD (default build), DEMO_DIR (where to write files; default a temp dir).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,3 +36,31 @@ echo "== alerts by sensor, country and organisation (day windows)"
 echo
 echo "== top signatures with their top sources"
 "$C" report --redis "$URL" --window day --by signature --top 10 --sources 3
+
+# Regional roll-up of the demo's countries: each country's sensors are shared as that
+# country (Crypto-PAn with a throw-away key) into database 1 of the same redis-server,
+# which plays the regional store, then compared.
+DEMO_DIR=${DEMO_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/ictw-demo.XXXXXX")}
+mkdir -p "$DEMO_DIR"
+KEY=$DEMO_DIR/region.key
+(umask 077; head -c 32 /dev/urandom > "$KEY")
+REGIONAL="unix://$SOCK?db=1"
+COUNTRIES=""
+for s in "$@"; do
+  cc=$(redis-cli -s "$SOCK" HGET "ictwatch:sensor:{$s}" country)
+  case " $COUNTRIES " in *" ${cc:-XX} "*) ;; *) COUNTRIES="$COUNTRIES ${cc:-XX}" ;; esac
+done
+echo
+echo "== regional roll-up of:$COUNTRIES"
+for cc in $COUNTRIES; do
+  if [ "$cc" = XX ]; then filter=""; else filter="--country $cc"; fi
+  # shellcheck disable=SC2086
+  "$C" share --redis "$URL" --to "$REGIONAL" --as "$cc" $filter --since all --window day \
+    --anonymize cryptopan --key "$KEY" --threshold 1
+done
+HTML=$DEMO_DIR/compare.html
+echo
+"$C" compare --from "$REGIONAL" --since all --html "$HTML" > "$DEMO_DIR/compare.txt"
+head -n 60 "$DEMO_DIR/compare.txt"
+echo
+echo "comparison page: $HTML"
