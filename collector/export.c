@@ -253,9 +253,8 @@ int export_run(const struct coll_settings *s, const struct config *cfg, const st
     uint64_t total = 0;
     for (size_t i = 0; i < d.n; i++)
         total += d.w[i].total;
-    printf("%s: %zu windows of %s from %s to %s, %llu alerts, %s, anonymisation %s/%s%s\n", path, d.n,
-           rel.spec.window->name, a, b, (unsigned long long)total, tlp_name(d.level), d.anonymization, d.scope,
-           d.withheld ? "" : "");
+    printf("%s: %zu windows of %s from %s to %s, %llu alerts, %s, anonymisation %s/%s\n", path, d.n,
+           rel.spec.window->name, a, b, (unsigned long long)total, tlp_name(d.level), d.anonymization, d.scope);
     if (d.withheld)
         log_warn(lg, "%llu alerts withheld: their TLP level may not go to '%s'", (unsigned long long)d.withheld,
                  rel.recipient);

@@ -233,8 +233,10 @@ def read_window(resp, w):
 DEFAULT_WINDOWS = [("1m", 60, False), ("1h", 3600, True), ("1d", 86400, True)]
 
 
-def compare(resp, truth, hll_tolerance=0.03):
-    """Compares everything stored with the truth; returns a list of problems (empty = equal)."""
+def compare(resp, truth, hll_tolerance=0.05):
+    """Compares everything stored with the truth; returns a list of problems (empty = equal).
+    HyperLogLog counts have a standard error of 0.81%; over hundreds of keys the worst one
+    stays within 5% (sets of one or two differ by at most 1)."""
     problems = []
     for w, size, detail in truth.windows:
         count, late, first, last = read_window(resp, w)
