@@ -371,14 +371,17 @@ void sensor_process_packet(struct sensor *s, int dlt, ictw_usec ts, uint32_t cap
         return;
     }
     unsigned ev = 0;
-    if (!(f->flags & FLOW_F_DPI_DONE)) {
-        int64_t mem;
+    int64_t mem = 0;
+    if (!(f->flags & FLOW_F_DPI_DONE))
         ev = dpi_process(s->dpi, f, &p, dir, &mem);
-        if (mem)
-            flow_table_account(s->flows, f, mem);
-    }
+    else if (f->dpi.classified && dir == FLOW_TOSERVER && p.payload_len)
+        ev = dpi_dns_packet(s->dpi, f, &p, &mem);   /* every later DNS query of the flow */
+    if (mem)
+        flow_table_account(s->flows, f, mem);
     if (s->detect)
         detect_packet(s->detect, f, &p, dir, ev, on_alert, s);
+    if (f->app)
+        f->app->changed = 0;    /* the rules have seen this packet's fields */
     expire_idle(s);
 }
 
