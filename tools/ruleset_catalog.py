@@ -23,15 +23,7 @@ SHARED_TSV = os.path.join(ROOT, "tests", "ruleset-shared-captures.tsv")
 
 # Rules that no capture can prove yet, and why (docs/ruleset.md prints the reason in
 # the catalogue; tests/integration/test_ruleset.py accepts them without a proof).
-UNPROVEN = {
-    9107040: "nDPI 4.2 sets the SQL-injection risk only in ndpi_validate_url(), which the sensor "
-             "does not call yet (ndpiReader does, in its reader)",
-    9107041: "as 9107040, for the XSS risk",
-    9107042: "as 9107040, for the RCE-injection risk",
-    9107043: "as 9107040",
-    9107044: "as 9107041",
-    9107045: "as 9107042",
-}
+UNPROVEN = {}
 
 RULE_RE = re.compile(r"^(alert|pass|drop|reject)\s")
 CLASS_RE = re.compile(r"\s*config classification:\s*([^,]+),([^,]*),\s*(\d+)")

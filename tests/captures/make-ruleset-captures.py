@@ -1301,6 +1301,16 @@ def cap_mal_web_attacks(cap):
         tcp_session(cap, ATT, WEB, 45600 + i, 80, [("c", r), ("s", http_resp(b"<html>no</html>", status=b"404 Not Found"))])
 
 
+@case("mal-web-attacks-out")
+def cap_mal_web_attacks_out(cap):
+    """A HOME_NET workstation attacks an outside web server: SQL UNION SELECT and a script tag in the
+    URL, which nDPI's URL checks flag (a compromised host, or an insider)."""
+    reqs = [http_get(b"/item.php?id=1%27+union+select+user%2C+password+from+users--+-", b"shop.example.net"),
+            http_get(b"/search?q=%3Cscript%3Ealert(1)%3C/script%3E", b"shop.example.net")]
+    for i, r in enumerate(reqs):
+        tcp_session(cap, WS, EXTSRV, 45650 + i, 80, [("c", r), ("s", http_resp(b"<html>no</html>", status=b"404 Not Found"))])
+
+
 @case("mal-web-normal")
 def cap_mal_web_normal(cap):
     """Ordinary browsing of a HOME_NET web server: a page, a search with 'union' and 'select' as words
