@@ -8,7 +8,9 @@
  * records of other event types (flow, stats) are "ignored", not dead: a sensor may
  * legitimately publish them.
  *
- * Strings of the result point into the parsed JSON (valid until validate_release()).
+ * Strings of the result point into the record itself or into the parsed JSON; they
+ * are valid while the record is and until validate_release(), and are not
+ * NUL-terminated (use the lengths).
  */
 #ifndef ICTWATCH_VALIDATE_H
 #define ICTWATCH_VALIDATE_H
@@ -72,6 +74,10 @@ struct eve_alert {
 enum validate_result validate_entry(const char *data, size_t len, const struct validate_limits *lim,
                                     struct eve_alert *out, char *detail, size_t detail_len);
 void validate_release(struct eve_alert *a);
+/* The same with jansson only (no fast scan): the reference the fast path must agree
+ * with, for tests. */
+enum validate_result validate_entry_jansson(const char *data, size_t len, const struct validate_limits *lim,
+                                            struct eve_alert *out, char *detail, size_t detail_len);
 
 /* True when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF).
  * *bad_at is set to the offset of the first bad byte otherwise. */

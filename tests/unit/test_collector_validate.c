@@ -45,8 +45,10 @@ static void test_good_alert(void **state)
     assert_int_equal(a.src.family, 4);
     assert_int_equal(a.dst.family, 6);
     assert_int_equal(a.ts, 1741944413589793ULL);
-    assert_string_equal(a.msg, "SENSOR TLS SNI");
-    assert_string_equal(a.app_proto, "tls");
+    assert_int_equal(a.msg_len, 14);
+    assert_memory_equal(a.msg, "SENSOR TLS SNI", 14);
+    assert_int_equal(a.app_proto_len, 3);
+    assert_memory_equal(a.app_proto, "tls", 3);
     validate_release(&a);
 }
 
