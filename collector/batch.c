@@ -92,11 +92,15 @@ static size_t text_add(struct batch *b, const char *s, size_t n)
     return off;
 }
 
-static size_t text_printf_u64(struct batch *b, uint64_t v)
+static size_t text_u64(struct batch *b, uint64_t v)
 {
-    char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
-    return text_add(b, tmp, (size_t)n);
+    char t[24];
+    size_t n = sizeof(t);
+    do {
+        t[--n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return text_add(b, t + n, sizeof(t) - n);
 }
 
 void batch_begin(struct batch *b, const char *sensor, const char *country, const char *organisation,
@@ -214,14 +218,29 @@ static bool ensure_grain(struct batch *b, uint32_t i)
     return true;
 }
 
-static void prefix_text(const struct ictw_addr *a, unsigned v4, unsigned v6, char *buf, size_t len)
+/* Decimal text of v at p; returns its length. */
+static size_t put_u32(char *p, uint32_t v)
+{
+    char t[10];
+    size_t n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        p[i] = t[n - 1 - i];
+    return n;
+}
+
+/* "198.51.100.0/24" at p; returns its length. */
+static size_t put_prefix(char *p, const struct ictw_addr *a, unsigned v4, unsigned v6)
 {
     struct ictw_addr m = *a;
     unsigned bits = a->family == 4 ? v4 : v6;
     ictw_addr_mask(&m, bits);
-    char t[ICTW_ADDR_STRLEN];
-    ictw_addr_format_short(&m, t, sizeof(t));
-    snprintf(buf, len, "%s/%u", t, bits);
+    size_t n = keys_addr_text(&m, p);
+    p[n++] = '/';
+    return n + put_u32(p + n, bits);
 }
 
 static uint32_t intern_with_bucket(struct batch *b, struct strmap *m, uint32_t bucket, const char *s,
@@ -240,12 +259,21 @@ static uint32_t intern_with_bucket(struct batch *b, struct strmap *m, uint32_t b
 
 static void aggregate(struct batch *b, const struct eve_alert *a)
 {
-    char tuple[4096], sig[40], src[ICTW_ADDR_STRLEN], dst[ICTW_ADDR_STRLEN], pfx[64];
-    size_t p = 0;
-    int sl = snprintf(sig, sizeof(sig), "%u:%u:%u", a->gid, a->sid, a->rev);
+    char tuple[4096], sig[40], src[ICTW_ADDR_STRLEN], dst[ICTW_ADDR_STRLEN];
+    /* Everything below is bounded (escaped fields at most 3x their checked maximum),
+     * far below the buffer's size. */
+    size_t sl = put_u32(sig, a->gid);
+    sig[sl++] = ':';
+    sl += put_u32(sig + sl, a->sid);
+    sig[sl++] = ':';
+    sl += put_u32(sig + sl, a->rev);
     memcpy(tuple, b->tuple_head, b->tuple_head_len);
-    p = b->tuple_head_len;
-    p += (size_t)snprintf(tuple + p, sizeof(tuple) - p, "%s|%u|", sig, a->severity);
+    size_t p = b->tuple_head_len;
+    memcpy(tuple + p, sig, sl);
+    p += sl;
+    tuple[p++] = '|';
+    p += put_u32(tuple + p, a->severity);
+    tuple[p++] = '|';
     keys_escape_append(tuple, sizeof(tuple), &p, a->category, a->category_len);
     enum tlp_level level = tlp_max(b->sensor_tlp, settings_signature_tlp(b->set, a->gid, a->sid));
     enum tlp_level rule_level;
@@ -256,7 +284,11 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
         if (tlp_parse(rl, &rule_level, msg, sizeof(msg)) >= 0)
             level = tlp_max(level, rule_level);
     }
-    p += (size_t)snprintf(tuple + p, sizeof(tuple) - p, "|%s", tlp_value(level));
+    const char *lv = tlp_value(level);
+    size_t lvl = strlen(lv);
+    tuple[p++] = '|';
+    memcpy(tuple + p, lv, lvl);
+    p += lvl;
     size_t grain_len = p;
     tuple[p++] = '|';
     keys_escape_append(tuple, sizeof(tuple), &p, a->app_proto, a->app_proto_len);
@@ -264,30 +296,33 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
     keys_escape_append(tuple, sizeof(tuple), &p, a->proto, a->proto_len);
     tuple[p++] = '|';
     if (a->dest_port >= 0)
-        p += (size_t)snprintf(tuple + p, sizeof(tuple) - p, "%d", a->dest_port);
+        p += put_u32(tuple + p, (uint32_t)a->dest_port);
     /* The counts-only form ends here with two empty prefix fields. */
     char core[4096];
     size_t core_len = p;
-    if (core_len + 3 >= sizeof(core)) {
-        b->oom = true;
-        return;
-    }
     memcpy(core, tuple, p);
     memcpy(core + p, "||", 3);
     core_len += 2;
-    prefix_text(&a->src, b->set->prefix_v4, b->set->prefix_v6, pfx, sizeof(pfx));
-    p += (size_t)snprintf(tuple + p, sizeof(tuple) - p, "|%s|", pfx);
-    prefix_text(&a->dst, b->set->prefix_v4, b->set->prefix_v6, pfx, sizeof(pfx));
-    p += (size_t)snprintf(tuple + p, sizeof(tuple) - p, "%s", pfx);
-    if (p >= sizeof(tuple) - 1) {
-        b->oom = true;
-        return;
-    }
-    ictw_addr_format_short(&a->src, src, sizeof(src));
-    ictw_addr_format_short(&a->dst, dst, sizeof(dst));
+    tuple[p++] = '|';
+    p += put_prefix(tuple + p, &a->src, b->set->prefix_v4, b->set->prefix_v6);
+    tuple[p++] = '|';
+    p += put_prefix(tuple + p, &a->dst, b->set->prefix_v4, b->set->prefix_v6);
+    tuple[p] = '\0';
+    size_t srcl = keys_addr_text(&a->src, src), dstl = keys_addr_text(&a->dst, dst);
+    /* top sources per TLP level, so that sources can be released exactly like the tuples */
+    char topkey[160];
+    size_t tl = 0;
+    memcpy(topkey, lv, lvl);
+    tl += lvl;
+    topkey[tl++] = ':';
+    memcpy(topkey + tl, sig, sl);
+    tl += sl;
+    topkey[tl++] = '|';
+    memcpy(topkey + tl, src, srcl);
+    tl += srcl;
 
     bool added;
-    uint32_t si = strmap_intern(&b->sigs, sig, (size_t)sl, &added);
+    uint32_t si = strmap_intern(&b->sigs, sig, sl, &added);
     if (si == UINT32_MAX) {
         b->oom = true;
         return;
@@ -330,10 +365,7 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
         if (!detail)
             continue;
 
-        char topkey[128];
-        /* per TLP level, so that sources can be released exactly like the tuples */
-        int tl = snprintf(topkey, sizeof(topkey), "%s:%s|%s", tlp_value(level), sig, src);
-        uint32_t oi = intern_with_bucket(b, &b->tops, bi, topkey, (size_t)tl, &added);
+        uint32_t oi = intern_with_bucket(b, &b->tops, bi, topkey, tl, &added);
         if (oi == UINT32_MAX)
             return;
         if (oi >= b->top_cap && !grow((void **)&b->top_count, &b->top_cap, oi + 1, sizeof(uint64_t))) {
@@ -347,13 +379,11 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
         char mk[4 + 1 + ICTW_ADDR_STRLEN];
         memcpy(mk, &gi, 4);
         mk[4] = 's';
-        size_t ml = strlen(src);
-        memcpy(mk + 5, src, ml);
-        strmap_intern(&b->members, mk, 5 + ml, &added);
+        memcpy(mk + 5, src, srcl);
+        strmap_intern(&b->members, mk, 5 + srcl, &added);
         mk[4] = 'd';
-        ml = strlen(dst);
-        memcpy(mk + 5, dst, ml);
-        if (strmap_intern(&b->members, mk, 5 + ml, &added) == UINT32_MAX)
+        memcpy(mk + 5, dst, dstl);
+        if (strmap_intern(&b->members, mk, 5 + dstl, &added) == UINT32_MAX)
             b->oom = true;
     }
     b->n_valid++;
@@ -416,7 +446,7 @@ static void arg_text(struct batch *b, size_t off)
 
 static void arg_u64(struct batch *b, uint64_t v)
 {
-    arg_text(b, text_printf_u64(b, v));
+    arg_text(b, text_u64(b, v));
 }
 
 static void arg_str(struct batch *b, const char *s)

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ictwatch/common.h"
+
 #define KEYS_PREFIX "ictwatch:"
 #define KEYS_AGG KEYS_PREFIX "agg:"
 #define KEYS_SENSORS_SET KEYS_PREFIX "sensors"
@@ -66,6 +68,9 @@ char *keys_bucket(const char *wname, uint64_t start, const char *part, char *buf
 /* The sensor id inside "ictwatch:eve:{S}", copied to out; -1 when key is not one. */
 int keys_stream_sensor(const char *key, size_t keylen, char *out, size_t outlen);
 
+/* An address as tuples, HyperLogLogs and top-source sets hold it ("198.51.100.7",
+ * "2001:db8::7"), written to buf (ICTW_ADDR_STRLEN bytes); returns its length. */
+size_t keys_addr_text(const struct ictw_addr *a, char *buf);
 /* Appends s percent-escaped to buf at *pos (bounded by len); false when it does not fit. */
 bool keys_escape_append(char *buf, size_t len, size_t *pos, const char *s, size_t n);
 /* Splits a stored tuple in place into DIM_TUPLE_COUNT fields and unescapes them.

@@ -27,13 +27,25 @@ void strmap_clear(struct strmap *m)
     m->alen = 0;
 }
 
-static uint64_t fnv1a(const unsigned char *p, size_t n)
+/* Eight bytes per step (keys are tuples of 100-200 bytes; byte-wise FNV-1a took a
+ * sixth of the collector's CPU). Multiply-rotate mixing per word, a final avalanche. */
+static uint64_t hash_bytes(const unsigned char *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++) {
-        h ^= p[i];
-        h *= 1099511628211ULL;
+    const uint64_t k1 = 0x9e3779b97f4a7c15ULL, k2 = 0xc2b2ae3d27d4eb4fULL;
+    uint64_t h = (uint64_t)n * k1, w;
+    for (; n >= 8; p += 8, n -= 8) {
+        memcpy(&w, p, 8);
+        h ^= w * k2;
+        h = (h << 31 | h >> 33) * k1;
     }
+    if (n) {
+        w = 0;
+        memcpy(&w, p, n);
+        h ^= w * k2;
+        h = (h << 31 | h >> 33) * k1;
+    }
+    h ^= h >> 32;
+    h *= k2;
     return h ^ (h >> 29);
 }
 
@@ -94,7 +106,7 @@ uint32_t strmap_intern(struct strmap *m, const void *key, size_t len, bool *adde
     *added = false;
     if ((m->n + 1) * 2 > m->nslots && grow_slots(m))
         return UINT32_MAX;
-    uint64_t h = fnv1a(key, len);
+    uint64_t h = hash_bytes(key, len);
     size_t j = h & (m->nslots - 1);
     while (m->slots[j]) {
         uint32_t i = m->slots[j] - 1;
@@ -122,7 +134,7 @@ uint32_t strmap_find(const struct strmap *m, const void *key, size_t len)
 {
     if (!m->nslots)
         return UINT32_MAX;
-    uint64_t h = fnv1a(key, len);
+    uint64_t h = hash_bytes(key, len);
     size_t j = h & (m->nslots - 1);
     while (m->slots[j]) {
         uint32_t i = m->slots[j] - 1;

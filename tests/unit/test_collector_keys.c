@@ -121,6 +121,23 @@ static void test_url_and_ids(void **state)
     assert_int_equal(rconn_parse_sid("12-x", &a), -1);
 }
 
+static void test_addr_text(void **state)
+{
+    (void)state;
+    static const char *const addrs[] = {"0.0.0.0", "255.255.255.255", "10.0.0.1", "198.51.100.7", "1.20.100.9",
+                                        "2001:db8::7", "::", "fd00:1::100", "::ffff:10.1.2.3"};
+    for (size_t i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+        struct ictw_addr a;
+        char buf[ICTW_ADDR_STRLEN], ref[ICTW_ADDR_STRLEN];
+        assert_int_equal(ictw_addr_parse(addrs[i], &a), 0);
+        size_t n = keys_addr_text(&a, buf);
+        ictw_addr_format_short(&a, ref, sizeof(ref));
+        assert_int_equal(n, strlen(ref));
+        assert_string_equal(buf, ref);
+        assert_string_equal(buf, addrs[i]);
+    }
+}
+
 static void test_strmap(void **state)
 {
     (void)state;
@@ -148,6 +165,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tuple_roundtrip), cmocka_unit_test(test_names), cmocka_unit_test(test_settings),
         cmocka_unit_test(test_url_and_ids), cmocka_unit_test(test_strmap),
+        cmocka_unit_test(test_addr_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
