@@ -10,10 +10,14 @@
  *         n_valid n_ignored n_lost top_keep dead_maxlen
  *         n_reasons (reason count)...
  *         n_buckets, per bucket:
- *           window size ttl start
+ *           window size ttl start mirror
+ *           (when mirror is 0:)
  *           n_tuples (tuple count)...
  *           n_tops (level:sig source count)...
  *           n_grains (grain first_us last_us n_src src... n_dst dst...)...
+ *
+ * mirror N > 0: the bucket's tuples, tops and grains are those of bucket N (1-based),
+ * which then holds every valid alert of the batch, as this one does.
  *
  * A window that keeps counts only (windows = 1m:2d:counts) gets tuples with empty
  * prefix fields, no top sources and no HyperLogLog members; first/last per grain
@@ -488,7 +492,7 @@ static uint32_t *order_by_bucket(const struct strmap *m, size_t nbuckets, size_t
     return ord;
 }
 
-static void args_bucket(struct batch *b, uint32_t bi, const uint32_t *tord, const size_t *tst,
+static void args_bucket(struct batch *b, uint32_t bi, uint32_t mirror, const uint32_t *tord, const size_t *tst,
                         const uint32_t *oord, const size_t *ost, const uint32_t *gord, const size_t *gst,
                         const uint32_t *mord, const size_t *mst)
 {
@@ -501,6 +505,9 @@ static void args_bucket(struct batch *b, uint32_t bi, const uint32_t *tord, cons
     arg_u64(b, w->size);
     arg_u64(b, w->ttl);
     arg_u64(b, start);
+    arg_u64(b, mirror);
+    if (mirror)
+        return;
 
     arg_u64(b, tst[bi + 1] - tst[bi]);
     for (size_t k = tst[bi]; k < tst[bi + 1]; k++) {
@@ -607,8 +614,25 @@ int batch_build_args(struct batch *b, const char *group, const char *consumer, c
     uint32_t *mord = order_by_bucket(&b->members, b->grains.n, &mst);
     if (!tord || !oord || !gord || !mord)
         b->oom = true;
-    for (uint32_t bi = 0; bi < nb && !b->oom; bi++)
-        args_bucket(b, bi, tord, tst, oord, ost, gord, gst, mord, mst);
+    /* A full window with a single bucket in this batch holds every valid alert of it;
+     * so does the next such window, with the same tuples, grains, sources and
+     * counts in the same order (the day and the hour of a batch of seconds): the
+     * second one names the first instead of repeating a third of the arguments. */
+    unsigned per_window[COLL_MAX_WINDOWS] = {0};
+    for (uint32_t bi = 0; bi < nb; bi++)
+        per_window[(unsigned char)strmap_key(&b->buckets, bi, NULL)[0]]++;
+    uint32_t first_single = UINT32_MAX;
+    for (uint32_t bi = 0; bi < nb && !b->oom; bi++) {
+        unsigned w = (unsigned char)strmap_key(&b->buckets, bi, NULL)[0];
+        uint32_t mirror = 0;
+        if (per_window[w] == 1 && b->set->windows[w].detail) {
+            if (first_single == UINT32_MAX)
+                first_single = bi;
+            else
+                mirror = first_single + 1;
+        }
+        args_bucket(b, bi, mirror, tord, tst, oord, ost, gord, gst, mord, mst);
+    }
     free(tord);
     free(oord);
     free(gord);
