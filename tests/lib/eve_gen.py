@@ -8,6 +8,7 @@ Truth computes, independently of the collector's C code, what the aggregates mus
 hold (docs/collector.md describes the layout): counts, first/last seen per window
 and tuple, distinct sources/destinations per grain, top sources per signature.
 """
+import functools
 import ipaddress
 import json
 import random
@@ -149,12 +150,14 @@ def escape(s):
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def prefix(addr, v4=24, v6=48):
     ip = ipaddress.ip_address(addr)
     bits = v4 if ip.version == 4 else v6
     return "%s/%d" % (ipaddress.ip_network("%s/%d" % (addr, bits), strict=False).network_address, bits)
 
 
+@functools.lru_cache(maxsize=1 << 18)
 def short(addr):
     return str(ipaddress.ip_address(addr))
 
