@@ -117,14 +117,5 @@ def test_reset_handshake_is_not_established():
                "a completed handshake matches flow:established, also on its closing packets")
 
 
-def main():
-    if not os.path.exists(ictw.SENSOR):
-        ictw.skip_all("sensor not built")
-    for name, fn in sorted(globals().items()):
-        if name.startswith("test_") and callable(fn):
-            fn()
-    ictw.finish()
-
-
 if __name__ == "__main__":
-    main()
+    ictw.run_sensor_tests(globals())

@@ -60,6 +60,17 @@ def finish():
     sys.exit(1 if _fails else 0)
 
 
+def run_sensor_tests(namespace):
+    """Runs every test_* function of a module (in name order) that needs the
+    built sensor, then exits with the TAP verdict."""
+    if not os.path.exists(SENSOR):
+        skip_all("sensor not built")
+    for name, fn in sorted(namespace.items()):
+        if name.startswith("test_") and callable(fn):
+            fn()
+    finish()
+
+
 def have_shared():
     return os.path.isdir(os.path.join(SHARED, "pcaps", "ndpi"))
 
