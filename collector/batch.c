@@ -13,7 +13,7 @@
  *           window size ttl start mirror
  *           (when mirror is 0:)
  *           n_tuples (tuple count)...
- *           n_tops (level:sig source count)...
+ *           n_top_sets (level:sig n_sources (source count)...)...
  *           n_grains (grain first_us last_us n_src src... n_dst dst...)...
  *
  * mirror N > 0: the bucket's tuples, tops and grains are those of bucket N (1-based),
@@ -38,6 +38,7 @@ void batch_init(struct batch *b, const struct coll_settings *set)
     b->set = set;
     strmap_init(&b->buckets);
     strmap_init(&b->tuples);
+    strmap_init(&b->topsets);
     strmap_init(&b->tops);
     strmap_init(&b->grains);
     strmap_init(&b->members);
@@ -48,6 +49,7 @@ void batch_free(struct batch *b)
 {
     strmap_free(&b->buckets);
     strmap_free(&b->tuples);
+    strmap_free(&b->topsets);
     strmap_free(&b->tops);
     strmap_free(&b->grains);
     strmap_free(&b->members);
@@ -135,6 +137,7 @@ void batch_begin(struct batch *b, const char *sensor, const char *country, const
     b->ts_max = 0;
     strmap_clear(&b->buckets);
     strmap_clear(&b->tuples);
+    strmap_clear(&b->topsets);
     strmap_clear(&b->tops);
     strmap_clear(&b->grains);
     strmap_clear(&b->members);
@@ -314,16 +317,13 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
     tuple[p] = '\0';
     size_t srcl = keys_addr_text(&a->src, src), dstl = keys_addr_text(&a->dst, dst);
     /* top sources per TLP level, so that sources can be released exactly like the tuples */
-    char topkey[160];
+    char topset[64];
     size_t tl = 0;
-    memcpy(topkey, lv, lvl);
+    memcpy(topset, lv, lvl);
     tl += lvl;
-    topkey[tl++] = ':';
-    memcpy(topkey + tl, sig, sl);
+    topset[tl++] = ':';
+    memcpy(topset + tl, sig, sl);
     tl += sl;
-    topkey[tl++] = '|';
-    memcpy(topkey + tl, src, srcl);
-    tl += srcl;
 
     bool added;
     uint32_t si = strmap_intern(&b->sigs, sig, sl, &added);
@@ -369,7 +369,8 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
         if (!detail)
             continue;
 
-        uint32_t oi = intern_with_bucket(b, &b->tops, bi, topkey, tl, &added);
+        uint32_t ts = intern_with_bucket(b, &b->topsets, bi, topset, tl, &added);
+        uint32_t oi = ts == UINT32_MAX ? ts : intern_with_bucket(b, &b->tops, ts, src, srcl, &added);
         if (oi == UINT32_MAX)
             return;
         if (oi >= b->top_cap && !grow((void **)&b->top_count, &b->top_cap, oi + 1, sizeof(uint64_t))) {
@@ -493,7 +494,7 @@ static uint32_t *order_by_bucket(const struct strmap *m, size_t nbuckets, size_t
 }
 
 static void args_bucket(struct batch *b, uint32_t bi, uint32_t mirror, const uint32_t *tord, const size_t *tst,
-                        const uint32_t *oord, const size_t *ost, const uint32_t *gord, const size_t *gst,
+                        const uint32_t *tsord, const size_t *tsst, const uint32_t *oord, const size_t *ost, const uint32_t *gord, const size_t *gst,
                         const uint32_t *mord, const size_t *mst)
 {
     size_t kl;
@@ -516,18 +517,19 @@ static void args_bucket(struct batch *b, uint32_t bi, uint32_t mirror, const uin
         arg_ptr(b, t + 4, kl - 4);
         arg_u64(b, b->tuple_count[i]);
     }
-    arg_u64(b, ost[bi + 1] - ost[bi]);
-    for (size_t k = ost[bi]; k < ost[bi + 1]; k++) {
-        uint32_t i = oord[k];
-        const char *t = strmap_key(&b->tops, i, &kl);
-        const char *bar = memchr(t + 4, '|', kl - 4);
-        if (!bar) {
-            b->oom = true;
-            return;
+    /* top sources, per sorted set (level:gid:sid:rev) */
+    arg_u64(b, tsst[bi + 1] - tsst[bi]);
+    for (size_t k = tsst[bi]; k < tsst[bi + 1]; k++) {
+        uint32_t ts = tsord[k];
+        const char *t = strmap_key(&b->topsets, ts, &kl);
+        arg_ptr(b, t + 4, kl - 4);
+        arg_u64(b, ost[ts + 1] - ost[ts]);
+        for (size_t j = ost[ts]; j < ost[ts + 1]; j++) {
+            size_t ml;
+            const char *m = strmap_key(&b->tops, oord[j], &ml);
+            arg_ptr(b, m + 4, ml - 4);
+            arg_u64(b, b->top_count[oord[j]]);
         }
-        arg_ptr(b, t + 4, (size_t)(bar - t - 4));
-        arg_ptr(b, bar + 1, kl - (size_t)(bar + 1 - t));
-        arg_u64(b, b->top_count[i]);
     }
     arg_u64(b, gst[bi + 1] - gst[bi]);
     for (size_t k = gst[bi]; k < gst[bi + 1]; k++) {
@@ -606,13 +608,14 @@ int batch_build_args(struct batch *b, const char *group, const char *consumer, c
 
     size_t nb = b->buckets.n;
     arg_u64(b, nb);
-    size_t *tst = NULL, *ost = NULL, *gst = NULL, *mst = NULL;
+    size_t *tst = NULL, *tsst = NULL, *ost = NULL, *gst = NULL, *mst = NULL;
     uint32_t *tord = order_by_bucket(&b->tuples, nb, &tst);
-    uint32_t *oord = order_by_bucket(&b->tops, nb, &ost);
+    uint32_t *tsord = order_by_bucket(&b->topsets, nb, &tsst);
+    /* top sources carry their set's index, members their grain's, instead of a bucket index */
+    uint32_t *oord = order_by_bucket(&b->tops, b->topsets.n, &ost);
     uint32_t *gord = order_by_bucket(&b->grains, nb, &gst);
-    /* members carry a grain index instead of a bucket index in their first bytes */
     uint32_t *mord = order_by_bucket(&b->members, b->grains.n, &mst);
-    if (!tord || !oord || !gord || !mord)
+    if (!tord || !tsord || !oord || !gord || !mord)
         b->oom = true;
     /* A full window with a single bucket in this batch holds every valid alert of it;
      * so does the next such window, with the same tuples, grains, sources and
@@ -631,13 +634,15 @@ int batch_build_args(struct batch *b, const char *group, const char *consumer, c
             else
                 mirror = first_single + 1;
         }
-        args_bucket(b, bi, mirror, tord, tst, oord, ost, gord, gst, mord, mst);
+        args_bucket(b, bi, mirror, tord, tst, tsord, tsst, oord, ost, gord, gst, mord, mst);
     }
     free(tord);
+    free(tsord);
     free(oord);
     free(gord);
     free(mord);
     free(tst);
+    free(tsst);
     free(ost);
     free(gst);
     free(mst);

@@ -4,7 +4,7 @@
  * dead letters, its counters and the XACK of all its entry ids are applied by one
  * Lua script (apply.h), atomically. This module turns the entries into that
  * script's arguments. Alerts sharing a window and a dimension tuple become one
- * increment (with first/last time), (signature, source) pairs one ZINCRBY, and
+ * increment (with first/last time), the sources of a signature one ZADD, and
  * the sources and destinations of a grain one PFADD, so the script does far less
  * work than one command per alert.
  *
@@ -56,7 +56,8 @@ struct batch {
     /* pre-aggregation */
     struct strmap buckets;      /* (window index, start) */
     struct strmap tuples;       /* bucket + tuple */
-    struct strmap tops;         /* bucket + sig + '|' + source */
+    struct strmap topsets;      /* bucket + level:gid:sid:rev (a top-sources sorted set) */
+    struct strmap tops;         /* topset index + source */
     struct strmap grains;       /* bucket + grain */
     struct strmap members;      /* grain index + 's'/'d' + address */
     struct strmap sigs;         /* gid:sid:rev */

@@ -10,7 +10,7 @@ the set), country and organisation from the sensors' heartbeats (an organisation
 '|' and '%', which must be escaped) and from the collector's sensor table, every window
 (counts, first/last seen, distinct sources/destinations, top sources), no late alerts
 with the default lateness (each sensor's alerts come in time order), the counters, the
-report's JSON totals, and trimming of fully acknowledged streams.
+signature messages, the report's JSON totals, and trimming of fully acknowledged streams.
 """
 import json
 import os
@@ -77,6 +77,15 @@ try:
     problems = eve_gen.compare(r, truth)
     ictw.check(not problems, "every window's counts, first/last, distinct counts and top sources equal the "
                "truth from the EVE files", "\n".join(problems))
+
+    msgs = {}
+    for recs in eve.values():
+        for rec in recs:
+            f = sensor_truth.facts(rec)
+            msgs[f["sig"]] = f["msg"]
+    stored = {k: v.decode() for k, v in ictw_resp.as_dict(r.cmd("HGETALL", "ictwatch:agg:signatures")).items()}
+    ictw.check(stored == msgs, "ictwatch:agg:signatures holds each signature's message (%d)" % len(msgs),
+               "%r\n%r" % (stored, msgs))
 
     counters = {s: ictw_resp.as_dict(r.cmd("HGETALL", "ictwatch:agg:counters:{%s}" % s)) for s in eve}
     ok = all(int(c.get("alerts", 0)) == len(eve[s]) and int(c.get("entries", 0)) == len(eve[s]) and
