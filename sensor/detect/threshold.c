@@ -170,12 +170,14 @@ static struct thr_entry *lookup(struct thr_table *t, const struct rule *r, const
         }
         idx = t->n++;
     }
+    /* Cleared before a rehash, which walks every slot below n: a slot fresh from
+     * realloc holds garbage (a set `used`, a keylen beyond KEY_MAX). */
+    struct thr_entry *x = &t->e[idx];
+    memset(x, 0, sizeof(*x));
     if (t->live + 1 > t->nbuckets) {
         rehash(t, t->nbuckets * 2);
         b = (uint32_t)entry_hash(r->gid, r->sid, track, key, kl) & (t->nbuckets - 1);
     }
-    struct thr_entry *x = &t->e[idx];
-    memset(x, 0, sizeof(*x));
     x->gid = r->gid;
     x->sid = r->sid;
     x->track = track;

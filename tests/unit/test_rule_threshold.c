@@ -5,6 +5,8 @@
  * tracked keys. Time is packet time. */
 #include "rule_testutil.h"
 
+#include <malloc.h>
+
 #define TS FLOW_TOSERVER
 #define TC FLOW_TOCLIENT
 
@@ -251,6 +253,34 @@ static void test_side_effects_and_cap(void **state)
     rt_free(&t);
 }
 
+/* The table grows (its slots by realloc, its buckets by rehashing) while keys are
+ * added. A rehash must never see a fresh slot's garbage: the heap is dirtied first
+ * so that realloc hands back old bytes, as in a long-running sensor. Every key must
+ * be found again afterwards. */
+static void test_growth(void **state)
+{
+    (void)state;
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+    for (size_t size = 64 << 10; size <= (4 << 20); size *= 2) {
+        void *junk = malloc(size);
+        assert_non_null(junk);
+        memset(junk, 0xa5, size);
+        free(junk);
+    }
+    struct rt t;
+    rt_init(&t);
+    load(&t, "alert tcp any any -> any any (content:\"hit\"; threshold:type limit, track by_src, "
+             "count 1, seconds 600; sid:1;)\n");
+    char src[32];
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < 5000; i++) {
+            snprintf(src, sizeof(src), "10.%d.%d.1", i / 250, i % 250);
+            assert_int_equal(h(&t, src, 1 + round, 1), round == 0);   /* new key alerts, known one not */
+        }
+    }
+    rt_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_unique_ports),
         cmocka_unit_test(test_unique_hosts),
         cmocka_unit_test(test_side_effects_and_cap),
+        cmocka_unit_test(test_growth),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
