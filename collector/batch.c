@@ -37,9 +37,11 @@ void batch_init(struct batch *b, const struct coll_settings *set)
     memset(b, 0, sizeof(*b));
     b->set = set;
     strmap_init(&b->buckets);
+    strmap_init(&b->texts);
     strmap_init(&b->tuples);
     strmap_init(&b->topsets);
     strmap_init(&b->tops);
+    strmap_init(&b->grain_texts);
     strmap_init(&b->grains);
     strmap_init(&b->members);
     strmap_init(&b->sigs);
@@ -48,9 +50,11 @@ void batch_init(struct batch *b, const struct coll_settings *set)
 void batch_free(struct batch *b)
 {
     strmap_free(&b->buckets);
+    strmap_free(&b->texts);
     strmap_free(&b->tuples);
     strmap_free(&b->topsets);
     strmap_free(&b->tops);
+    strmap_free(&b->grain_texts);
     strmap_free(&b->grains);
     strmap_free(&b->members);
     strmap_free(&b->sigs);
@@ -128,6 +132,9 @@ void batch_begin(struct batch *b, const char *sensor, const char *country, const
     b->tuple_head[p++] = '|';
     b->tuple_head[p] = '\0';
     b->tuple_head_len = p;
+    b->any_counts_only = false;
+    for (unsigned w = 0; w < b->set->nwindows; w++)
+        b->any_counts_only = b->any_counts_only || !b->set->windows[w].detail;
 
     b->nids = 0;
     b->min_id = b->max_id = NULL;
@@ -136,9 +143,11 @@ void batch_begin(struct batch *b, const char *sensor, const char *country, const
     memset(b->dead_by_reason, 0, sizeof(b->dead_by_reason));
     b->ts_max = 0;
     strmap_clear(&b->buckets);
+    strmap_clear(&b->texts);
     strmap_clear(&b->tuples);
     strmap_clear(&b->topsets);
     strmap_clear(&b->tops);
+    strmap_clear(&b->grain_texts);
     strmap_clear(&b->grains);
     strmap_clear(&b->members);
     strmap_clear(&b->sigs);
@@ -250,7 +259,7 @@ static size_t put_prefix(char *p, const struct ictw_addr *a, unsigned v4, unsign
     return n + put_u32(p + n, bits);
 }
 
-static uint32_t intern_with_bucket(struct batch *b, struct strmap *m, uint32_t bucket, const char *s,
+static uint32_t intern_with_bucket(struct batch *b, struct strmap *m, uint32_t bucket, const void *s,
                                    size_t n, bool *added)
 {
     char key[4096];
@@ -339,6 +348,15 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
         b->sig_msg_off[si] = text_add(b, a->msg, a->msg_len);
     }
 
+    /* The long texts are interned once per alert; per window only (bucket, text id). */
+    uint32_t full_id = strmap_intern(&b->texts, tuple, p, &added);
+    uint32_t core_id = b->any_counts_only ? strmap_intern(&b->texts, core, core_len, &added) : 0;
+    uint32_t grain_id = strmap_intern(&b->grain_texts, tuple, grain_len, &added);
+    if (full_id == UINT32_MAX || core_id == UINT32_MAX || grain_id == UINT32_MAX) {
+        b->oom = true;
+        return;
+    }
+
     uint64_t ts_sec = a->ts / ICTW_USEC_PER_SEC;
     for (unsigned w = 0; w < b->set->nwindows; w++) {
         uint64_t size = b->set->windows[w].size;
@@ -348,7 +366,8 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
         memcpy(bk + 1, &start, 8);
         uint32_t bi = strmap_intern(&b->buckets, bk, 9, &added);
         bool detail = b->set->windows[w].detail;
-        uint32_t ti = intern_with_bucket(b, &b->tuples, bi, detail ? tuple : core, detail ? p : core_len, &added);
+        uint32_t text = detail ? full_id : core_id;
+        uint32_t ti = intern_with_bucket(b, &b->tuples, bi, &text, 4, &added);
         if (bi == UINT32_MAX || ti == UINT32_MAX || !ensure_tuple(b, ti)) {
             b->oom = true;
             return;
@@ -357,7 +376,7 @@ static void aggregate(struct batch *b, const struct eve_alert *a)
             b->tuple_count[ti] = 0;
         b->tuple_count[ti]++;
 
-        uint32_t gi = intern_with_bucket(b, &b->grains, bi, tuple, grain_len, &added);
+        uint32_t gi = intern_with_bucket(b, &b->grains, bi, &grain_id, 4, &added);
         if (gi == UINT32_MAX || !ensure_grain(b, gi))
             return;
         if (added) {
@@ -513,8 +532,10 @@ static void args_bucket(struct batch *b, uint32_t bi, uint32_t mirror, const uin
     arg_u64(b, tst[bi + 1] - tst[bi]);
     for (size_t k = tst[bi]; k < tst[bi + 1]; k++) {
         uint32_t i = tord[k];
-        const char *t = strmap_key(&b->tuples, i, &kl);
-        arg_ptr(b, t + 4, kl - 4);
+        uint32_t text;
+        memcpy(&text, strmap_key(&b->tuples, i, NULL) + 4, 4);
+        const char *t = strmap_key(&b->texts, text, &kl);
+        arg_ptr(b, t, kl);
         arg_u64(b, b->tuple_count[i]);
     }
     /* top sources, per sorted set (level:gid:sid:rev) */
@@ -534,8 +555,10 @@ static void args_bucket(struct batch *b, uint32_t bi, uint32_t mirror, const uin
     arg_u64(b, gst[bi + 1] - gst[bi]);
     for (size_t k = gst[bi]; k < gst[bi + 1]; k++) {
         uint32_t g = gord[k];
-        const char *t = strmap_key(&b->grains, g, &kl);
-        arg_ptr(b, t + 4, kl - 4);
+        uint32_t text;
+        memcpy(&text, strmap_key(&b->grains, g, NULL) + 4, 4);
+        const char *t = strmap_key(&b->grain_texts, text, &kl);
+        arg_ptr(b, t, kl);
         arg_u64(b, b->grain_first[g]);
         arg_u64(b, b->grain_last[g]);
         /* members of grain g: sources then destinations */

@@ -39,6 +39,7 @@ struct batch {
     char tuple_head[1024];      /* escaped "sensor|country|organisation|" */
     size_t tuple_head_len;
     enum tlp_level sensor_tlp;  /* the sensor's level (default raised by config/heartbeat) */
+    bool any_counts_only;       /* some window keeps counts only */
 
     /* entries */
     const char **ids;
@@ -55,10 +56,12 @@ struct batch {
 
     /* pre-aggregation */
     struct strmap buckets;      /* (window index, start) */
-    struct strmap tuples;       /* bucket + tuple */
+    struct strmap texts;        /* tuple texts (full and counts-only) */
+    struct strmap tuples;       /* bucket + text index */
     struct strmap topsets;      /* bucket + level:gid:sid:rev (a top-sources sorted set) */
     struct strmap tops;         /* topset index + source */
-    struct strmap grains;       /* bucket + grain */
+    struct strmap grain_texts;  /* grain texts */
+    struct strmap grains;       /* bucket + grain text index */
     struct strmap members;      /* grain index + 's'/'d' + address */
     struct strmap sigs;         /* gid:sid:rev */
     uint64_t *tuple_count;
