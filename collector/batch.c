@@ -12,6 +12,7 @@
  *         n_buckets, per bucket:
  *           window size ttl start mirror
  *           (when mirror is 0:)
+ *           n_once tuple...              (tuples counted once)
  *           n_tuples (tuple count)...
  *           n_top_sets (level:sig n_sources (source count)...)...
  *           n_grains (grain first_us last_us n_src src... n_dst dst...)...
@@ -529,14 +530,23 @@ static void args_bucket(struct batch *b, uint32_t bi, uint32_t mirror, const uin
     if (mirror)
         return;
 
-    arg_u64(b, tst[bi + 1] - tst[bi]);
-    for (size_t k = tst[bi]; k < tst[bi + 1]; k++) {
-        uint32_t i = tord[k];
-        uint32_t text;
-        memcpy(&text, strmap_key(&b->tuples, i, NULL) + 4, 4);
-        const char *t = strmap_key(&b->texts, text, &kl);
-        arg_ptr(b, t, kl);
-        arg_u64(b, b->tuple_count[i]);
+    /* tuples seen once in the batch (most of a port scan's), then the others with counts */
+    for (int once = 1; once >= 0; once--) {
+        size_t n = 0;
+        for (size_t k = tst[bi]; k < tst[bi + 1]; k++)
+            n += (b->tuple_count[tord[k]] == 1) == once;
+        arg_u64(b, n);
+        for (size_t k = tst[bi]; k < tst[bi + 1]; k++) {
+            uint32_t i = tord[k];
+            if ((b->tuple_count[i] == 1) != once)
+                continue;
+            uint32_t text;
+            memcpy(&text, strmap_key(&b->tuples, i, NULL) + 4, 4);
+            const char *t = strmap_key(&b->texts, text, &kl);
+            arg_ptr(b, t, kl);
+            if (!once)
+                arg_u64(b, b->tuple_count[i]);
+        }
     }
     /* top sources, per sorted set (level:gid:sid:rev) */
     arg_u64(b, tsst[bi + 1] - tsst[bi]);

@@ -13,7 +13,7 @@
 #
 # Called by tools/bench.sh (make bench) with SENSOR, BENCH_PCAP and PKTS in the
 # environment; only SENSOR is used (the benchmark capture raises few alerts).
-# BENCH_OUT, when set, gets the same lines.
+# BENCH_OUT, when set, gets the same lines; COLLECTOR_ARGS adds collector options.
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}

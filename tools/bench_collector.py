@@ -23,6 +23,7 @@ On a machine with at least two free cores the collector and Redis overlap, so al
 approaches 1 / max(collector, Redis CPU per alert); on a loaded machine it is lower.
 
 Usage: bench_collector.py BUILD SENSOR WORST_ALERTS REPEAT [OUT]
+Environment: COLLECTOR_ARGS, extra collector options (e.g. "--set windows=1h:35d,1d:400d").
 """
 import os
 import shutil
@@ -39,7 +40,9 @@ import ictw_resp  # noqa: E402
 
 HOME_NET = "[10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fd00::/8]"
 SITES = [("kz-ala-1", "KZ"), ("kz-ast-2", "KZ"), ("uz-tas-3", "UZ"), ("kg-bis-4", "KG")]
-COLLECTOR_SETTINGS = ["--set", "lateness=1d", "--set", "block=100"]
+# lateness: the generated worst case has a little jitter; COLLECTOR_ARGS adds settings
+# (e.g. COLLECTOR_ARGS="--set windows=1h:35d,1d:400d")
+COLLECTOR_SETTINGS = ["--set", "lateness=1d", "--set", "block=100"] + os.environ.get("COLLECTOR_ARGS", "").split()
 
 
 class Server:
@@ -125,7 +128,8 @@ def fill_worst(work, total):
 def shape(r):
     """Distinct (bucket, tuple) pairs per window, summed over buckets."""
     out = {}
-    for w in ("1m", "1h", "1d"):
+    labels = [x.decode().split(":")[2] for x in r.cmd("KEYS", "ictwatch:agg:*:windows")]
+    for w in sorted(labels, key=lambda w: (w[-1] != "m", w[-1] != "h", w)):
         starts = r.cmd("ZRANGE", "ictwatch:agg:%s:windows" % w, "0", "-1")
         out[w] = sum(r.cmd("HLEN", "ictwatch:agg:%s:%s:count" % (w, s.decode())) for s in starts)
     return out
@@ -173,8 +177,9 @@ def main():
     collector = os.path.join(build, "bin", "ictwatch-collector")
     work = tempfile.mkdtemp(prefix="ictw-bench-collector.")
     try:
-        head = ("== collector ingest (issue 5): one collector, local redis-server (unix socket), default windows; "
-                "median of %d runs (target >= 100000 alerts/s)" % repeat)
+        extra = " ".join(COLLECTOR_SETTINGS[4:]) or "default windows"
+        head = ("== collector ingest (issue 5): one collector, local redis-server (unix socket), %s; "
+                "median of %d runs (target >= 100000 alerts/s)" % (extra, repeat))
         print(head)
         out.write(head + "\n")
         sets = []
