@@ -92,8 +92,6 @@ struct flow_thr {
     uint64_t next;
 };
 
-#define FLOWSTATE_REP_CACHE 8
-
 struct detect_flow_state {
     uint32_t gen;
     uint32_t app_seen;          /* APP_* bits whose rules already ran */
@@ -108,19 +106,18 @@ struct detect_flow_state {
     uint16_t nfired, cap_fired, npending, cap_pending;
     struct flow_thr *thr;
     uint16_t nthr, cap_thr;
-    /* Reputation scores of the flow's two addresses (they do not change):
-     * side 0 = client, 1 = server; score -1 = none. Cleared by a reload. */
-    struct {
-        uint8_t side, cat;
-        int16_t score;
-    } rep[FLOWSTATE_REP_CACHE];
-    uint8_t nrep;
+    /* Reputation of the flow's two addresses (they do not change): the
+     * iprep entry chain of side 0 = client, 1 = server, looked up once for
+     * all categories. Cleared by a reload. */
+    uint32_t rep_head[2];
+    uint8_t rep_known;          /* bit per side */
 };
 
 struct detect_flow_state *flowstate_get(struct flow *f);
 void flowstate_sync(const struct detect_engine *e, struct detect_flow_state *fs);
 bool flowstate_fired(const struct detect_flow_state *fs, const struct rule *r);
 void flowstate_mark_fired(struct detect_flow_state *fs, const struct rule *r);
+bool flowstate_pending(const struct detect_flow_state *fs, const struct rule *r);
 void flowstate_add_pending(struct detect_flow_state *fs, const struct rule *r);
 void flowstate_remove_pending(struct detect_flow_state *fs, const struct rule *r);
 struct flow_thr *flowstate_thr(struct detect_flow_state *fs, const struct rule *r);
