@@ -34,6 +34,9 @@ struct port_map {
     uint32_t any;
     uint32_t *dp;              /* 65536 entries, or NULL */
     uint32_t *sp;
+    /* A bit per port that has a group: 8 KB that stay in cache, where the
+     * 256 KB maps would miss on every ephemeral port. */
+    uint64_t *dp_bits, *sp_bits;
 };
 
 struct thr_table;
@@ -50,6 +53,7 @@ struct detect_engine {
     struct port_map pm[FLOW_CLASS_COUNT][2];
     uint32_t buf_group[BUF_COUNT];   /* index + 1, app buffers only */
     uint32_t *dpi_generic, n_dpi_generic;
+    uint32_t *app_dpi, n_app_dpi;    /* app-layer rules with nDPI keywords (ndpi-risk...) */
     uint32_t **dpi_by_proto, *n_dpi_by_proto;
     uint32_t nprotos;
     uint16_t encrypted_ids[8];

@@ -98,6 +98,11 @@ void flowstate_mark_fired(struct detect_flow_state *fs, const struct rule *r)
         push(&fs->fired, &fs->nfired, &fs->cap_fired, r);
 }
 
+bool flowstate_pending(const struct detect_flow_state *fs, const struct rule *r)
+{
+    return fs && has(fs->pending, fs->npending, r);
+}
+
 void flowstate_add_pending(struct detect_flow_state *fs, const struct rule *r)
 {
     if (fs && !has(fs->pending, fs->npending, r))
