@@ -277,19 +277,35 @@ static uint32_t scan_skip(const struct ac *a, const uint8_t *buf, size_t len, ui
     return nout;
 }
 
+/* One chain over n bytes from *state. */
+static inline uint32_t walk(const struct ac *a, const uint8_t *buf, size_t n, uint32_t *state,
+                            uint8_t *seen, uint32_t *out, uint32_t nout)
+{
+    const uint32_t *table = a->table;
+    const uint8_t *cls = a->cls;
+    uint32_t s = *state;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t e = table[s + cls[buf[i]]];
+        s = e & ~OUT_FLAG;
+        if (e & OUT_FLAG)
+            nout = report_state(a, s / a->ncls, seen, out, nout);
+    }
+    *state = s;
+    return nout;
+}
+
 static uint32_t scan_split(const struct ac *a, const uint8_t *buf, size_t len, uint8_t *seen,
                            uint32_t *out)
 {
     const uint32_t *table = a->table;
     const uint8_t *cls = a->cls;
     uint32_t s = 0, nout = 0;
-    size_t i = 0;
     if (len >= AC_SPLIT_MIN) {
         size_t half = len / 2;
         const uint8_t *b2 = buf + half - (a->maxlen - 1);
         size_t n2 = len - half + (a->maxlen - 1);
         uint32_t s2 = 0;
-        for (; i < half; i++) {
+        for (size_t i = 0; i < half; i++) {
             uint32_t e1 = table[s + cls[buf[i]]];
             uint32_t e2 = table[s2 + cls[b2[i]]];
             s = e1 & ~OUT_FLAG;
@@ -302,21 +318,9 @@ static uint32_t scan_split(const struct ac *a, const uint8_t *buf, size_t len, u
             }
         }
         /* the second chain is (maxlen - 1) or (maxlen) bytes longer */
-        for (; i < n2; i++) {
-            uint32_t e = table[s2 + cls[b2[i]]];
-            s2 = e & ~OUT_FLAG;
-            if (e & OUT_FLAG)
-                nout = report_state(a, s2 / a->ncls, seen, out, nout);
-        }
-        return nout;
+        return walk(a, b2 + half, n2 - half, &s2, seen, out, nout);
     }
-    for (; i < len; i++) {
-        uint32_t e = table[s + cls[buf[i]]];
-        s = e & ~OUT_FLAG;
-        if (e & OUT_FLAG)
-            nout = report_state(a, s / a->ncls, seen, out, nout);
-    }
-    return nout;
+    return walk(a, buf, len, &s, seen, out, nout);
 }
 
 uint32_t ac_scan(const struct ac *a, const uint8_t *buf, size_t len, uint8_t *seen, uint32_t *out)
