@@ -249,6 +249,7 @@ struct rule {
     struct content *fp;         /* fast pattern content, or NULL */
     int fp_buf;
     const struct app_proto_set *need_proto; /* positive protocol requirement (grouping), or NULL */
+    int8_t dc_slot;             /* verdict kept per flow direction (engine.c), -1 = none */
 
     char *msg;
     char *classtype;            /* as written */
@@ -502,8 +503,8 @@ int flowstate_set_bit(struct detect_flow_state *fs, uint32_t id, bool on);
 
 /* Match context helpers. */
 bool match_established(const struct flow *f);
-/* A flow keyword that only gives a direction (which r->rdir enforces): such a
- * rule can still be IP-only, as in Suricata, where it adds no match. */
+/* A flow keyword that only gives a direction: the same for every packet of
+ * that direction of a flow. */
 bool kw_flow_direction_only(const void *data);
 
 #endif

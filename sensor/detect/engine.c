@@ -487,6 +487,40 @@ static int read_config(struct detect_engine *e, const struct config *cfg, const 
     return 0;
 }
 
+/* A packet rule whose verdict is the same for every packet of one direction
+ * of a flow: header, iprep, a direction-only flow, datasets on ip.src/ip.dst.
+ * Such rules (iprep by direction, floods counted per packet with a threshold)
+ * run on every packet in Suricata, so they do here, but their keywords are
+ * evaluated once per direction and the verdict is reused; thresholds and
+ * flowbits still see every packet. */
+static bool direction_constant(const struct rule *r)
+{
+    if (r->kind != RK_PACKET || r->h.has_app || r->lists[SML_FLOW].n ||
+        (r->buf_mask & ~BUF_IP_MASK))
+        return false;
+    const struct sm_list *l = &r->lists[SML_PACKET];
+    for (uint32_t i = 0; i < l->n; i++) {
+        const struct kw_def *kw = l->v[i].kw;
+        if (kw && strcmp(kw->name, "iprep") == 0)
+            continue;
+        if (kw && strcmp(kw->name, "flow") == 0 && kw_flow_direction_only(l->v[i].data))
+            continue;
+        return false;
+    }
+    return true;
+}
+
+static void assign_dc_slots(struct detect_engine *e)
+{
+    int next = 0;
+    for (uint32_t i = 0; i < e->nrules; i++) {
+        struct rule *r = e->rules[i];
+        r->dc_slot = -1;
+        if (next < 64 && direction_constant(r))
+            r->dc_slot = (int8_t)next++;
+    }
+}
+
 int engine_build(struct detect_engine *e, const struct config *cfg, const struct dpi_ctx *dpi,
                  char *err, size_t errlen)
 {
@@ -502,6 +536,7 @@ int engine_build(struct detect_engine *e, const struct config *cfg, const struct
         if (hashset_insert(&e->sid_index, key, sizeof(key), NULL) != (int64_t)i)
             goto oom;   /* duplicates were refused while loading */
     }
+    assign_dc_slots(e);
     if (build_packet_groups(e) < 0 || build_flow_lists(e, dpi) < 0)
         goto oom;
     uint32_t n = e->nrules ? e->nrules : 1;
@@ -976,6 +1011,18 @@ static bool run_rule(struct run *rn, const struct rule *r)
     struct match_ctx *m = rn->m;
     uint32_t budget = INSPECT_BUDGET;
     m->budget = &budget;
+    if (r->dc_slot >= 0 && m->p) {
+        int d = m->v.dir == FLOW_TOCLIENT;
+        uint64_t bit = 1ull << r->dc_slot;
+        if (!(m->fs->dc_known[d] & bit)) {
+            m->fs->dc_known[d] |= bit;
+            if (eval_packet_part(m, r) && eval_flow_part(m, r))
+                m->fs->dc_match[d] |= bit;
+            else
+                m->fs->dc_match[d] &= ~bit;
+        }
+        return (m->fs->dc_match[d] & bit) && on_match(rn, r);
+    }
     if (r->kind == RK_PACKET || r->kind == RK_IPONLY) {
         if (!eval_packet_part(m, r) || !eval_flow_part(m, r))
             return false;

@@ -115,6 +115,10 @@ struct detect_flow_state {
      * all categories. Cleared by a reload. */
     uint32_t rep_head[2];
     uint8_t rep_known;          /* bit per side */
+    /* Verdicts of the direction-constant packet rules (rule->dc_slot), per
+     * direction: evaluated on the first packet, reused on the others.
+     * Cleared by a reload. */
+    uint64_t dc_known[2], dc_match[2];
 };
 
 struct detect_flow_state *flowstate_get(struct flow *f);

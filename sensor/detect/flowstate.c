@@ -58,6 +58,7 @@ void flowstate_sync(const struct detect_engine *e, struct detect_flow_state *fs)
     remap(e, fs->fired, &fs->nfired);
     remap(e, fs->pending, &fs->npending);
     fs->rep_known = 0;   /* the new engine may have other reputation lists */
+    fs->dc_known[0] = fs->dc_known[1] = 0;   /* and other rules in the slots */
     fs->gen = e->gen;
 }
 

@@ -455,17 +455,11 @@ static void choose_fast_pattern(struct rule *r, bool app)
     r->fp_buf = best_buf;
 }
 
-/* Only iprep and a flow direction: what an IP-only rule may hold. */
-static bool sm_list_iponly_compat(const struct sm_list *l)
+static bool sm_list_only_kw(const struct sm_list *l, const char *name)
 {
-    for (uint32_t i = 0; i < l->n; i++) {
-        const struct kw_def *kw = l->v[i].kw;
-        if (kw && strcmp(kw->name, "iprep") == 0)
-            continue;
-        if (kw && strcmp(kw->name, "flow") == 0 && kw_flow_direction_only(l->v[i].data))
-            continue;
-        return false;
-    }
+    for (uint32_t i = 0; i < l->n; i++)
+        if (!l->v[i].kw || strcmp(l->v[i].kw->name, name) != 0)
+            return false;
     return true;
 }
 
@@ -509,7 +503,7 @@ static int decide_kind_and_direction(struct parse_ctx *pc)
         r->kind = RK_PACKET;
     else if (has_dpi)
         r->kind = RK_DPI;
-    else if (r->lists[SML_POST].n == 0 && sm_list_iponly_compat(&r->lists[SML_PACKET]) &&
+    else if (r->lists[SML_POST].n == 0 && sm_list_only_kw(&r->lists[SML_PACKET], "iprep") &&
              !(r->buf_mask & ~BUF_IP_MASK))
         r->kind = RK_IPONLY;
     else
