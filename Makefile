@@ -7,6 +7,7 @@
 #   make demo       build, then replay the bundled example captures and show the result
 #   make bench      throughput benchmark against ndpiReader and a bare libpcap read
 #   make install    PREFIX=/usr/local DESTDIR= honoured
+#   make docs       regenerate docs/ruleset.md from the rule files
 #
 # Sources are found by directory: every sensor/**/*.c goes into the sensor, every
 # collector/*.c into the collector, every common/*.c into both. A unit test is a file
@@ -115,6 +116,11 @@ demo: check-deps
 bench: check-deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) sh tools/bench.sh
+
+# docs/ruleset.md: the catalogue of the shipped rules, generated from rules/*.rules
+# and docs/ruleset.md.in (tests check that it is current).
+docs:
+	@$(PYTHON) tools/gen-ruleset-doc.py
 
 fuzz:
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang SAN=1 CFLAGS="$(CFLAGS) -fsanitize=fuzzer-no-link" all

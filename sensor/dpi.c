@@ -24,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dns.h"
 #include "ictwatch/log.h"
 
 struct dpi_ctx {
@@ -259,17 +260,35 @@ static unsigned extract_tls(struct flow_app *a, const struct ndpi_flow_struct *n
     return ch;
 }
 
-static unsigned extract_http(struct dpi_ctx *d, struct flow_app *a, struct ndpi_flow_struct *nf,
-                             int64_t *mem)
+/* The URL checks ndpiReader runs on every HTTP URL (SQL injection, XSS, RCE
+ * patterns): nDPI 4.2 sets these risks only through ndpi_validate_url(). */
+static void check_url_risk(struct flow *f, const char *url)
+{
+    char copy[8192];
+    ictw_strlcpy(copy, url, sizeof(copy));
+    ndpi_risk_enum r = ndpi_validate_url(copy);
+    if (r != NDPI_NO_RISK && (int)r < DPI_RISK_MAX)
+        f->dpi.risk |= 1ULL << r;
+}
+
+static unsigned extract_http(struct dpi_ctx *d, struct flow *f, struct flow_app *a,
+                             struct ndpi_flow_struct *nf, int64_t *mem)
 {
     unsigned ch = 0;
     if (nf->host_server_name[0] && set_http_host(&a->http_host, nf->host_server_name, mem)) {
         a->known |= APP_HTTP_HOST;
         ch |= APP_HTTP_HOST;
     }
-    if (set_str(&a->http_uri, nf->http.url, 8192, mem)) {
+    /* nDPI 4.2 keeps "host/path" in http.url; http.uri is the path. */
+    const char *uri = nf->http.url;
+    if (uri && uri[0] != '/') {
+        const char *slash = strchr(uri, '/');
+        uri = slash ? slash : "/";
+    }
+    if (uri && set_str(&a->http_uri, uri, 8192, mem)) {
         a->known |= APP_HTTP_URI;
         ch |= APP_HTTP_URI;
+        check_url_risk(f, nf->http.url);
     }
     ndpi_http_method m = ndpi_get_http_method(d->ndpi, nf);
     if (m != NDPI_HTTP_METHOD_UNKNOWN && set_str(&a->http_method, ndpi_http_method2str(m), 16, mem)) {
@@ -309,7 +328,7 @@ static unsigned extract_fields(struct dpi_ctx *d, struct flow *f, struct ndpi_fl
         ch |= extract_tls(a, nf, mem);
     else if (proto_is(f, NDPI_PROTOCOL_HTTP) || proto_is(f, NDPI_PROTOCOL_HTTP_PROXY) ||
              proto_is(f, NDPI_PROTOCOL_HTTP_CONNECT) || nf->http.url)
-        ch |= extract_http(d, a, nf, mem);
+        ch |= extract_http(d, f, a, nf, mem);
     if (proto_is(f, NDPI_PROTOCOL_SSH)) {
         if (set_str(&a->ssh_client, nf->protos.ssh.client_signature,
                     sizeof(nf->protos.ssh.client_signature), mem) |
@@ -319,7 +338,40 @@ static unsigned extract_fields(struct dpi_ctx *d, struct flow *f, struct ndpi_fl
             ch |= APP_SSH;
         }
     }
+    a->changed |= ch;
     return ch ? DPI_EV_FIELDS : 0;
+}
+
+unsigned dpi_dns_packet(struct dpi_ctx *d, struct flow *f, const struct packet *p, int64_t *mem)
+{
+    (void)d;
+    *mem = 0;
+    if (!proto_is(f, NDPI_PROTOCOL_DNS) || !p->payload_len)
+        return 0;
+    const uint8_t *msg = p->payload;
+    size_t len = p->payload_len;
+    if (p->proto == IPPROTO_NUM_TCP) {
+        if (len < 2)
+            return 0;
+        msg += 2;
+        len -= 2;
+    }
+    struct dns_question q;
+    if (dns_parse_question(msg, len, &q) || q.response || q.name_len == 0)
+        return 0;
+    struct flow_app *a = app_of(f, mem);
+    if (!a)
+        return 0;
+    bool same = a->dns_query && strlen(a->dns_query) == q.name_len &&
+                memcmp(a->dns_query, q.name, q.name_len) == 0 && a->dns_qtype == q.qtype;
+    if (same)
+        return 0;
+    set_str(&a->dns_query, q.name, sizeof(q.name), mem);
+    a->dns_qtype = q.qtype;
+    a->dns_id = q.id;
+    a->known |= APP_DNS_QUERY;
+    a->changed |= APP_DNS_QUERY;
+    return DPI_EV_FIELDS;
 }
 
 /* ---- classification ------------------------------------------------------ */

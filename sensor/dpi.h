@@ -40,7 +40,9 @@
 #define APP_SSH         0x1000
 
 struct flow_app {
-    uint32_t known;              /* APP_* */
+    uint32_t known;              /* APP_*: fields that are set */
+    uint32_t changed;            /* APP_*: fields set or changed since the pipeline last
+                                    cleared this (after the rules saw the packet) */
     char *host;                  /* nDPI host_server_name as extracted */
     char *dns_query;
     uint16_t dns_qtype;
@@ -86,6 +88,10 @@ void dpi_free(struct dpi_ctx *d);
  * Returns DPI_EV_* bits. *mem_delta gets the change in bytes held for the flow. */
 unsigned dpi_process(struct dpi_ctx *d, struct flow *f, const struct packet *p, int dir,
                      int64_t *mem_delta);
+/* For a DNS flow, reads the question of this packet's message (nDPI only
+ * extracts the first one); a new query name updates flow->app. Returns
+ * DPI_EV_FIELDS when the query changed. */
+unsigned dpi_dns_packet(struct dpi_ctx *d, struct flow *f, const struct packet *p, int64_t *mem_delta);
 /* Ends classification of a flow that is still in progress (flow end). */
 unsigned dpi_giveup(struct dpi_ctx *d, struct flow *f, int64_t *mem_delta);
 /* Frees the nDPI state and the app fields of a flow. */

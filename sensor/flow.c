@@ -456,6 +456,8 @@ static void update_state(struct flow *f, const struct packet *p, int dir)
     } else if (f->state == FLOW_STATE_NEW && f->pkts[FLOW_TOSERVER] && f->pkts[FLOW_TOCLIENT]) {
         f->state = FLOW_STATE_ESTABLISHED;
     }
+    if (f->state == FLOW_STATE_ESTABLISHED)
+        f->flags |= FLOW_F_WAS_ESTABLISHED;
 }
 
 /* Active timeout: write a record for a long flow and start its counters again. */

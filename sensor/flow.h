@@ -52,6 +52,7 @@ struct flow_key {
 #define FLOW_F_DPI_DONE      0x0080  /* nDPI is no longer called for this flow */
 #define FLOW_F_EMERGENCY     0x0100  /* created while the table was in emergency mode */
 #define FLOW_F_MIDSTREAM     0x0200  /* TCP picked up without a handshake */
+#define FLOW_F_WAS_ESTABLISHED 0x0400 /* reached ESTABLISHED at some point (kept when closed) */
 
 struct flow_app;            /* app-layer fields nDPI extracted; see dpi.h */
 struct ndpi_flow_struct;

@@ -157,6 +157,7 @@ void sensor_heartbeat(struct sensor *s)
         .packets = s->stats.packets, .drops_kernel = s->stats.kernel_drops,
         .drops = s->stats.untracked, .flows = flow_table_stats(s->flows)->created,
         .alerts = s->stats.alerts,
+        .rules_loaded = s->detect ? detect_engine_rule_count(s->detect) : 0,
     };
     redis_sink_heartbeat(r, &hb);
 }
@@ -237,6 +238,7 @@ int sensor_init(struct sensor *s)
     if (config_find(&s->cfg, "rule-files") && sensor_load_rules(s, NULL) < 0)
         return -1;
     s->stats.wall_start = ictw_monotonic();
+    sensor_heartbeat(s);   /* identity (country, organisation) known from the start */
     return 0;
 }
 
@@ -304,6 +306,9 @@ void sensor_finish(struct sensor *s)
     if (s->flows) {
         flow_table_flush(s->flows, FLOW_END_SHUTDOWN);
     }
+    /* The last heartbeat carries the final counts (a short replay may end
+     * before the first periodic one). */
+    sensor_heartbeat(s);
     if (s->out)
         output_flush(s->out);
 }
@@ -371,14 +376,17 @@ void sensor_process_packet(struct sensor *s, int dlt, ictw_usec ts, uint32_t cap
         return;
     }
     unsigned ev = 0;
-    if (!(f->flags & FLOW_F_DPI_DONE)) {
-        int64_t mem;
+    int64_t mem = 0;
+    if (!(f->flags & FLOW_F_DPI_DONE))
         ev = dpi_process(s->dpi, f, &p, dir, &mem);
-        if (mem)
-            flow_table_account(s->flows, f, mem);
-    }
+    else if (f->dpi.classified && dir == FLOW_TOSERVER && p.payload_len)
+        ev = dpi_dns_packet(s->dpi, f, &p, &mem);   /* every later DNS query of the flow */
+    if (mem)
+        flow_table_account(s->flows, f, mem);
     if (s->detect)
         detect_packet(s->detect, f, &p, dir, ev, on_alert, s);
+    if (f->app)
+        f->app->changed = 0;    /* the rules have seen this packet's fields */
     expire_idle(s);
 }
 

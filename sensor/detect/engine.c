@@ -28,7 +28,8 @@
  *    What changed is read from the flow itself (flow->app->known, flow->dpi)
  *    against what this flow's state recorded, so the DPI_EV_* bits are only
  *    a hint and a reload mid-flow loses nothing.
- *  - App-layer and nDPI rules fire at most once per flow. When their flow
+ *  - App-layer and nDPI rules fire at most once per flow, or once per value
+ *    of their field when it changes (each DNS query). When their flow
  *    part (buffers, nDPI results) matches but their packet part does not
  *    (header addresses/ports, direction, flags...), they stay pending and
  *    are tried on the following packets, so a rule "$HOME_NET -> any" sees
@@ -910,16 +911,33 @@ static uint32_t app_bits_of_buffers(void)
     return bits;
 }
 
-/* App-layer fields that became known, nDPI results that changed, pending rules.
- * App-layer rules run when their field becomes known; when the classification
- * changes all of them get another chance (their header names an application
- * protocol); when only the risks change, just those that test nDPI results in
- * their options (ndpi-risk, ndpi-protocol...). */
+/* A field that changed value (each DNS query of a flow is a new transaction)
+ * lets the app-layer rules that read it fire again, as Suricata's rules fire
+ * once per transaction. */
+static void refire_changed(const struct detect_engine *e, struct detect_flow_state *fs, uint32_t changed)
+{
+    for (uint16_t i = 0; i < fs->nfired;) {
+        uint32_t idx = fs->fired[i].idx;
+        if (idx < e->nrules && (e->rules[idx]->app_need & changed))
+            fs->fired[i] = fs->fired[--fs->nfired];
+        else
+            i++;
+    }
+}
+
+/* App-layer fields that became known or changed value, nDPI results that
+ * changed, pending rules. App-layer rules run when their field becomes known
+ * or changes (each DNS query of a flow is a new dns.query); when the
+ * classification changes all of them get another chance (their header names
+ * an application protocol); when only the risks change, just those that test
+ * nDPI results in their options (ndpi-risk, ndpi-protocol...). */
 static void collect_flow_events(struct detect_engine *e, const struct flow *f,
                                 struct detect_flow_state *fs)
 {
+    if (f->app && (f->app->changed & fs->app_seen))
+        refire_changed(e, fs, f->app->changed & fs->app_seen);
     uint32_t known = f->app ? f->app->known & app_bits_of_buffers() : 0;
-    uint32_t scan = known & ~fs->app_seen;
+    uint32_t scan = (known & ~fs->app_seen) | (f->app ? known & f->app->changed : 0);
     if (flow_dpi_known(f)) {
         bool class_changed = !fs->dpi_seen || fs->seen_master != f->dpi.master_proto ||
                              fs->seen_app != f->dpi.app_proto;

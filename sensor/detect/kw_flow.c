@@ -29,11 +29,9 @@ bool match_established(const struct flow *f)
         return false;
     if (f->state == FLOW_STATE_ESTABLISHED)
         return true;
-    if (f->state == FLOW_STATE_CLOSED && f->pclass == FLOW_CLASS_TCP)
-        return (f->flags & FLOW_F_MIDSTREAM) ||
-               (f->flags & (FLOW_F_SYN_SEEN | FLOW_F_SYNACK_SEEN)) ==
-                   (FLOW_F_SYN_SEEN | FLOW_F_SYNACK_SEEN);
-    return false;
+    /* A closed flow counts only if it got through its handshake (or was
+     * picked up mid-stream): SYN, SYN/ACK, RST never was established. */
+    return f->state == FLOW_STATE_CLOSED && (f->flags & FLOW_F_WAS_ESTABLISHED);
 }
 
 bool kw_flow_direction_only(const void *data)

@@ -104,6 +104,7 @@ struct redis_sink {
     bool thread_started;
     const volatile sig_atomic_t *stop;
     atomic_bool closing;
+    atomic_bool hb_due;             /* send a heartbeat at the next round (identity changed, closing) */
     ictw_usec close_deadline;
 
     /* id generation: only under the queue lock (assign_id) */
@@ -952,8 +953,10 @@ static bool send_round(struct redis_sink *s, ictw_usec now)
     window_fill(s);
     s->ncmds = s->nreplied = 0;
     int rc = 0;
-    if (s->conf.heartbeat_s && now >= s->next_heartbeat)
+    if (s->conf.heartbeat_s && (now >= s->next_heartbeat || atomic_load(&s->hb_due))) {
+        atomic_store(&s->hb_due, false);
         rc |= append_heartbeat(s);
+    }
     for (unsigned i = 0; i < s->nwin; i++)
         if (s->win[i].pending)
             rc |= append_record(s, i);
@@ -999,7 +1002,8 @@ static void log_queue_drops(struct redis_sink *s, ictw_usec now)
 static bool close_finished(struct redis_sink *s, ictw_usec now)
 {
     bool all_sent = s->nwin == 0 && redis_queue_len(s->q) == 0 &&
-                    (!s->spool || spool_unread(s->spool) == 0) && s->st != ST_BUSY;
+                    (!s->spool || spool_unread(s->spool) == 0) && s->st != ST_BUSY &&
+                    !(s->conf.heartbeat_s && s->st == ST_READY && atomic_load(&s->hb_due));
     if (all_sent)
         return true;
     if (now >= s->close_deadline || stop_requested(s))
@@ -1189,6 +1193,10 @@ void redis_sink_heartbeat(struct redis_sink *s, const struct redis_heartbeat_inf
     if (!s)
         return;
     pthread_mutex_lock(&s->hb_mu);
+    /* A new identity (the first call, or a changed country) goes out at once. */
+    if (strcmp(s->hb.country, info->country ? info->country : "") ||
+        strcmp(s->hb.organisation, info->organisation ? info->organisation : ""))
+        atomic_store(&s->hb_due, true);
     ictw_usec started = s->hb.n.started;
     s->hb.n = *info;
     if (!info->started)
@@ -1207,6 +1215,7 @@ void redis_sink_close(struct redis_sink *s)
         return;
     if (s->thread_started) {
         s->close_deadline = ictw_monotonic() + s->conf.close_timeout_ms * 1000;
+        atomic_store(&s->hb_due, true);      /* the final counts */
         atomic_store(&s->closing, true);
         redis_queue_wake(s->q);
         pthread_join(s->thread, NULL);

@@ -172,14 +172,5 @@ def test_make_install_honours_prefix_and_destdir():
                "make install PREFIX=... DESTDIR=... puts files under DESTDIR/PREFIX", r.stdout[-500:] + r.stderr[-500:])
 
 
-def main():
-    if not os.path.exists(ictw.SENSOR):
-        ictw.skip_all("sensor not built")
-    for name, fn in sorted(globals().items()):
-        if name.startswith("test_") and callable(fn):
-            fn()
-    ictw.finish()
-
-
 if __name__ == "__main__":
-    main()
+    ictw.run_sensor_tests(globals())

@@ -60,20 +60,35 @@ def finish():
     sys.exit(1 if _fails else 0)
 
 
+def run_sensor_tests(namespace):
+    """Runs every test_* function of a module (in name order) that needs the
+    built sensor, then exits with the TAP verdict."""
+    if not os.path.exists(SENSOR):
+        skip_all("sensor not built")
+    for name, fn in sorted(namespace.items()):
+        if name.startswith("test_") and callable(fn):
+            fn()
+    finish()
+
+
 def have_shared():
     return os.path.isdir(os.path.join(SHARED, "pcaps", "ndpi"))
 
 
+def ensure_generated(gen, outdir):
+    """Runs a capture generator (`gen OUTDIR`) into outdir, again only when gen changed."""
+    stamp = os.path.join(outdir, ".stamp")
+    if os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime(gen):
+        return outdir
+    os.makedirs(outdir, exist_ok=True)
+    subprocess.run([PYTHON, gen, outdir], check=True, stdout=subprocess.DEVNULL)
+    open(stamp, "w").close()
+    return outdir
+
+
 def ensure_captures():
     """Generates the project's own test captures into build/captures once."""
-    stamp = os.path.join(CAPS, ".stamp")
-    gen = os.path.join(ROOT, "tests", "captures", "make-captures.py")
-    if os.path.exists(stamp) and os.path.getmtime(stamp) >= os.path.getmtime(gen):
-        return CAPS
-    os.makedirs(CAPS, exist_ok=True)
-    subprocess.run([PYTHON, gen, CAPS], check=True, stdout=subprocess.DEVNULL)
-    open(stamp, "w").close()
-    return CAPS
+    return ensure_generated(os.path.join(ROOT, "tests", "captures", "make-captures.py"), CAPS)
 
 
 def run(args, **kw):

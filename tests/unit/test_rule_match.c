@@ -120,8 +120,10 @@ static void test_flow_state(void **state)
     assert_int_equal(one(&t, &f, TS, "x", 2), 0);
     /* closing after a real handshake is still established; a RST on a half-open flow is not */
     f.state = FLOW_STATE_CLOSED;
-    f.flags = FLOW_F_SYN_SEEN | FLOW_F_SYNACK_SEEN;
+    f.flags = FLOW_F_SYN_SEEN | FLOW_F_SYNACK_SEEN | FLOW_F_WAS_ESTABLISHED;
     assert_int_equal(one(&t, &f, TS, "x", 1), 1);
+    f.flags = FLOW_F_SYN_SEEN | FLOW_F_SYNACK_SEEN | FLOW_F_RST;   /* SYN, SYN/ACK, RST */
+    assert_int_equal(one(&t, &f, TS, "x", 1), 0);
     f.flags = FLOW_F_SYN_SEEN | FLOW_F_RST;
     assert_int_equal(one(&t, &f, TS, "x", 1), 0);
     assert_int_equal(one(&t, &f, TS, "x", 2), 1);
