@@ -67,7 +67,7 @@ enum capture_result capture_file(const char *path, const char *bpf, const struct
     /* Our own FILE with a large buffer: libpcap reads every record with two
      * small freads, and stdio's default buffer turns that into a read(2) per
      * few packets. */
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");   /* "-": a pipe */
     if (!fp) {
         log_error(lg, "%s: cannot open: %s", path, strerror(errno));
         return CAPTURE_FAILED;

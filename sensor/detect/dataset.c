@@ -46,12 +46,13 @@ struct dataset *dataset_find(const struct dataset_registry *r, const char *name)
     return NULL;
 }
 
-#define B64(c) ((c) >= 'A' && (c) <= 'Z'   ? (c) - 'A'                                          \
-                : (c) >= 'a' && (c) <= 'z' ? (c) - 'a' + 26                                     \
-                : (c) >= '0' && (c) <= '9' ? (c) - '0' + 52                                     \
-                : (c) == '+'               ? 62                                                 \
-                : (c) == '/'               ? 63                                                 \
-                                           : -1)
+/* Each arm is cast: clang checks the arms not taken too (255 - '0' + 52). */
+#define B64(c) ((c) >= 'A' && (c) <= 'Z'   ? (int8_t)((c) - 'A')                                \
+                : (c) >= 'a' && (c) <= 'z' ? (int8_t)((c) - 'a' + 26)                           \
+                : (c) >= '0' && (c) <= '9' ? (int8_t)((c) - '0' + 52)                           \
+                : (c) == '+'               ? (int8_t)62                                         \
+                : (c) == '/'               ? (int8_t)63                                         \
+                                           : (int8_t)-1)
 #define B4(c) B64(c), B64(c + 1), B64(c + 2), B64(c + 3)
 #define B16(c) B4(c), B4(c + 4), B4(c + 8), B4(c + 12)
 static const int8_t b64_table[256] = {

@@ -249,6 +249,7 @@ struct rule {
     struct content *fp;         /* fast pattern content, or NULL */
     int fp_buf;
     const struct app_proto_set *need_proto; /* positive protocol requirement (grouping), or NULL */
+    int8_t dc_slot;             /* verdict kept per flow direction (engine.c), -1 = none */
 
     char *msg;
     char *classtype;            /* as written */
@@ -495,11 +496,15 @@ void thr_print(const struct thr_spec *t, bool detection_filter, struct sbuf *out
  * bit ids are stable (see struct flowbit_names). */
 bool flowstate_bit(const struct detect_flow_state *fs, uint32_t id);
 /* Per-flow cache of reputation scores: side 0 = the flow's client, 1 = its server. */
-bool flowstate_rep_get(const struct detect_flow_state *fs, int side, int cat, int *score);
-void flowstate_rep_put(struct detect_flow_state *fs, int side, int cat, int score);
+/* The iprep entry chain (iprep_head) of the flow's client (side 0) or server (1). */
+bool flowstate_rep_get(const struct detect_flow_state *fs, int side, uint32_t *head);
+void flowstate_rep_put(struct detect_flow_state *fs, int side, uint32_t head);
 int flowstate_set_bit(struct detect_flow_state *fs, uint32_t id, bool on);
 
 /* Match context helpers. */
 bool match_established(const struct flow *f);
+/* A flow keyword that only gives a direction: the same for every packet of
+ * that direction of a flow. */
+bool kw_flow_direction_only(const void *data);
 
 #endif

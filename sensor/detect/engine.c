@@ -321,6 +321,21 @@ static int sweep_ports(struct detect_engine *e, const struct idlist *rl, bool dp
     return rc;
 }
 
+static uint64_t *port_bits(const uint32_t *map)
+{
+    uint64_t *bits = calloc(65536 / 64, sizeof(*bits));
+    if (bits)
+        for (uint32_t p = 0; p < 65536; p++)
+            if (map[p])
+                bits[p >> 6] |= 1ull << (p & 63);
+    return bits;
+}
+
+static inline uint32_t port_group(const uint32_t *map, const uint64_t *bits, uint16_t port)
+{
+    return bits && (bits[port >> 6] >> (port & 63) & 1) ? map[port] : 0;
+}
+
 static int build_packet_groups(struct detect_engine *e)
 {
     struct idlist any[FLOW_CLASS_COUNT][2], dpl[FLOW_CLASS_COUNT][2], spl[FLOW_CLASS_COUNT][2];
@@ -359,10 +374,14 @@ static int build_packet_groups(struct detect_engine *e)
             if (rc == 0 && dpl[c][d].n) {
                 pm->dp = calloc(65536, sizeof(*pm->dp));
                 rc = pm->dp ? sweep_ports(e, &dpl[c][d], true, pm->dp) : -1;
+                if (rc == 0 && !(pm->dp_bits = port_bits(pm->dp)))
+                    rc = -1;
             }
             if (rc == 0 && spl[c][d].n) {
                 pm->sp = calloc(65536, sizeof(*pm->sp));
                 rc = pm->sp ? sweep_ports(e, &spl[c][d], false, pm->sp) : -1;
+                if (rc == 0 && !(pm->sp_bits = port_bits(pm->sp)))
+                    rc = -1;
             }
         }
     }
@@ -377,7 +396,7 @@ static int build_packet_groups(struct detect_engine *e)
 
 static int build_flow_lists(struct detect_engine *e, const struct dpi_ctx *dpi)
 {
-    struct idlist buf[BUF_COUNT], generic = {0};
+    struct idlist buf[BUF_COUNT], generic = {0}, app_dpi = {0};
     memset(buf, 0, sizeof(buf));
     int rc = 0;
     uint32_t maxid = 0;
@@ -405,6 +424,8 @@ static int build_flow_lists(struct detect_engine *e, const struct dpi_ctx *dpi)
             for (int b = 0; b < BUF_COUNT; b++)
                 if ((r->buf_mask & BUF_APP_MASK) & BUF_BIT(b))
                     rc |= idl_push(&buf[b], i);
+            if (r->lists[SML_FLOW].n)
+                rc |= idl_push(&app_dpi, i);
         } else if (r->kind == RK_DPI) {
             if (r->need_proto) {
                 for (uint8_t k = 0; k < r->need_proto->n; k++)
@@ -424,6 +445,8 @@ static int build_flow_lists(struct detect_engine *e, const struct dpi_ctx *dpi)
     free(byp);
     e->dpi_generic = generic.v;
     e->n_dpi_generic = generic.n;
+    e->app_dpi = app_dpi.v;
+    e->n_app_dpi = app_dpi.n;
     for (int b = 0; b < BUF_COUNT; b++)
         idl_free(&buf[b]);
     return rc;
@@ -465,6 +488,40 @@ static int read_config(struct detect_engine *e, const struct config *cfg, const 
     return 0;
 }
 
+/* A packet rule whose verdict is the same for every packet of one direction
+ * of a flow: header, iprep, a direction-only flow, datasets on ip.src/ip.dst.
+ * Such rules (iprep by direction, floods counted per packet with a threshold)
+ * run on every packet in Suricata, so they do here, but their keywords are
+ * evaluated once per direction and the verdict is reused; thresholds and
+ * flowbits still see every packet. */
+static bool direction_constant(const struct rule *r)
+{
+    if (r->kind != RK_PACKET || r->h.has_app || r->lists[SML_FLOW].n ||
+        (r->buf_mask & ~BUF_IP_MASK))
+        return false;
+    const struct sm_list *l = &r->lists[SML_PACKET];
+    for (uint32_t i = 0; i < l->n; i++) {
+        const struct kw_def *kw = l->v[i].kw;
+        if (kw && strcmp(kw->name, "iprep") == 0)
+            continue;
+        if (kw && strcmp(kw->name, "flow") == 0 && kw_flow_direction_only(l->v[i].data))
+            continue;
+        return false;
+    }
+    return true;
+}
+
+static void assign_dc_slots(struct detect_engine *e)
+{
+    int next = 0;
+    for (uint32_t i = 0; i < e->nrules; i++) {
+        struct rule *r = e->rules[i];
+        r->dc_slot = -1;
+        if (next < 64 && direction_constant(r))
+            r->dc_slot = (int8_t)next++;
+    }
+}
+
 int engine_build(struct detect_engine *e, const struct config *cfg, const struct dpi_ctx *dpi,
                  char *err, size_t errlen)
 {
@@ -480,6 +537,7 @@ int engine_build(struct detect_engine *e, const struct config *cfg, const struct
         if (hashset_insert(&e->sid_index, key, sizeof(key), NULL) != (int64_t)i)
             goto oom;   /* duplicates were refused while loading */
     }
+    assign_dc_slots(e);
     if (build_packet_groups(e) < 0 || build_flow_lists(e, dpi) < 0)
         goto oom;
     uint32_t n = e->nrules ? e->nrules : 1;
@@ -513,8 +571,11 @@ void engine_free_parts(struct detect_engine *e)
         for (int d = 0; d < 2; d++) {
             free(e->pm[c][d].dp);
             free(e->pm[c][d].sp);
+            free(e->pm[c][d].dp_bits);
+            free(e->pm[c][d].sp_bits);
         }
     free(e->dpi_generic);
+    free(e->app_dpi);
     for (uint32_t p = 0; p < e->nprotos; p++)
         free(e->dpi_by_proto[p]);
     free(e->dpi_by_proto);
@@ -717,6 +778,26 @@ static bool eval_flow_part(const struct match_ctx *m, const struct rule *r)
     return eval_list(m, &r->lists[SML_FLOW]) && eval_buffers(m, r, r->buf_mask & BUF_APP_MASK);
 }
 
+/* Whether the rule's header fits the flow in a direction the rule allows: a
+ * flow rule whose addresses or ports can never match the flow's packets is
+ * not worth its buffers' pcre. */
+static bool header_fits_flow(const struct match_ctx *m, const struct rule *r)
+{
+    const struct rule_header *h = &r->h;
+    if (r->kind != RK_APP || (h->src.any && h->dst.any && h->sp.any && h->dp.any))
+        return true;   /* nDPI rules' own checks are cheaper than this */
+    static const int dirs[2] = {FLOW_TOSERVER, FLOW_TOCLIENT};
+    for (int i = 0; i < 2; i++) {
+        if (!(r->rdir & (dirs[i] == FLOW_TOSERVER ? RDIR_TOSERVER : RDIR_TOCLIENT)))
+            continue;
+        struct pkt_view v;
+        view_flow(&v, m->f, dirs[i]);
+        if (header_proto_ports(r, &v) && header_addrs(r, &v))
+            return true;
+    }
+    return false;
+}
+
 /* What depends on the packet: direction, header, packet checks, payload. */
 static bool eval_packet_part(const struct match_ctx *m, const struct rule *r)
 {
@@ -844,39 +925,42 @@ static void refire_changed(const struct detect_engine *e, struct detect_flow_sta
     }
 }
 
-/* App-layer fields that became known, nDPI results that changed, pending rules. */
+/* App-layer fields that became known or changed value, nDPI results that
+ * changed, pending rules. App-layer rules run when their field becomes known
+ * or changes (each DNS query of a flow is a new dns.query); when the
+ * classification changes all of them get another chance (their header names
+ * an application protocol); when only the risks change, just those that test
+ * nDPI results in their options (ndpi-risk, ndpi-protocol...). */
 static void collect_flow_events(struct detect_engine *e, const struct flow *f,
                                 struct detect_flow_state *fs)
 {
     if (f->app && (f->app->changed & fs->app_seen))
         refire_changed(e, fs, f->app->changed & fs->app_seen);
-    if (f->app) {
-        uint32_t known = f->app->known & app_bits_of_buffers();
-        /* New fields, and fields whose value changed with this packet (each
-         * DNS query of a flow is a new dns.query). */
-        uint32_t fresh = (known & ~fs->app_seen) | (known & f->app->changed);
-        for (int b = 0; fresh && b < BUF_COUNT; b++)
-            if (detect_buffers[b].app_bit & fresh)
-                collect_buffer(e, f, b);
-        fs->app_seen |= known;
+    uint32_t known = f->app ? f->app->known & app_bits_of_buffers() : 0;
+    uint32_t scan = (known & ~fs->app_seen) | (f->app ? known & f->app->changed : 0);
+    if (flow_dpi_known(f)) {
+        bool class_changed = !fs->dpi_seen || fs->seen_master != f->dpi.master_proto ||
+                             fs->seen_app != f->dpi.app_proto;
+        if (class_changed || fs->risk_seen != f->dpi.risk) {
+            cand_add_list(e, e->dpi_generic, e->n_dpi_generic);
+            uint16_t ids[2] = {f->dpi.master_proto, f->dpi.app_proto};
+            for (int i = 0; i < 2; i++)
+                if (ids[i] < e->nprotos)
+                    cand_add_list(e, e->dpi_by_proto[ids[i]], e->n_dpi_by_proto[ids[i]]);
+            if (class_changed)
+                scan = known;
+            else
+                cand_add_list(e, e->app_dpi, e->n_app_dpi);
+            fs->dpi_seen = 1;
+            fs->risk_seen = f->dpi.risk;
+            fs->seen_master = f->dpi.master_proto;
+            fs->seen_app = f->dpi.app_proto;
+        }
     }
-    if (flow_dpi_known(f) && (!fs->dpi_seen || fs->risk_seen != f->dpi.risk ||
-                              fs->seen_master != f->dpi.master_proto ||
-                              fs->seen_app != f->dpi.app_proto)) {
-        cand_add_list(e, e->dpi_generic, e->n_dpi_generic);
-        uint16_t ids[2] = {f->dpi.master_proto, f->dpi.app_proto};
-        for (int i = 0; i < 2; i++)
-            if (ids[i] < e->nprotos)
-                cand_add_list(e, e->dpi_by_proto[ids[i]], e->n_dpi_by_proto[ids[i]]);
-        /* App-layer rules that also test nDPI results get another chance. */
-        for (int b = 0; f->app && b < BUF_COUNT; b++)
-            if (f->app->known & detect_buffers[b].app_bit)
-                collect_buffer(e, f, b);
-        fs->dpi_seen = 1;
-        fs->risk_seen = f->dpi.risk;
-        fs->seen_master = f->dpi.master_proto;
-        fs->seen_app = f->dpi.app_proto;
-    }
+    for (int b = 0; scan && b < BUF_COUNT; b++)
+        if (detect_buffers[b].app_bit & scan)
+            collect_buffer(e, f, b);
+    fs->app_seen |= known;
     for (uint16_t i = 0; i < fs->npending; i++)
         cand_add(e, fs->pending[i].idx);
 }
@@ -945,6 +1029,18 @@ static bool run_rule(struct run *rn, const struct rule *r)
     struct match_ctx *m = rn->m;
     uint32_t budget = INSPECT_BUDGET;
     m->budget = &budget;
+    if (r->dc_slot >= 0 && m->p) {
+        int d = m->v.dir == FLOW_TOCLIENT;
+        uint64_t bit = 1ull << r->dc_slot;
+        if (!(m->fs->dc_known[d] & bit)) {
+            m->fs->dc_known[d] |= bit;
+            if (eval_packet_part(m, r) && eval_flow_part(m, r))
+                m->fs->dc_match[d] |= bit;
+            else
+                m->fs->dc_match[d] &= ~bit;
+        }
+        return (m->fs->dc_match[d] & bit) && on_match(rn, r);
+    }
     if (r->kind == RK_PACKET || r->kind == RK_IPONLY) {
         if (!eval_packet_part(m, r) || !eval_flow_part(m, r))
             return false;
@@ -954,7 +1050,16 @@ static bool run_rule(struct run *rn, const struct rule *r)
         return false;
     if (!m->p)
         return run_flow_rule_at_end(rn, r);
-    if (!eval_flow_part(m, r))
+    if (m->fs->npending && flowstate_pending(m->fs, r)) {
+        /* Its flow part matched before and waits for a packet: the cheap
+         * packet part first, so that a buffer's pcre is not run again on
+         * every packet; the flow part is still checked again (flowbits or
+         * nDPI results may have changed). */
+        if (!eval_packet_part(m, r) || !eval_flow_part(m, r))
+            return false;
+        return fire_flow_rule(rn, r);
+    }
+    if (!header_fits_flow(m, r) || !eval_flow_part(m, r))
         return false;
     if (!eval_packet_part(m, r)) {
         flowstate_add_pending(m->fs, r);
@@ -1046,10 +1151,12 @@ void detect_packet(struct detect_engine *e, struct flow *f, const struct packet 
     if (pm->any)
         collect_group(e, pm->any, p, iponly_now, payload_ok);
     if (p->flags & PKT_HAS_PORTS) {
-        if (pm->dp && pm->dp[p->dport])
-            collect_group(e, pm->dp[p->dport], p, iponly_now, payload_ok);
-        if (pm->sp && pm->sp[p->sport])
-            collect_group(e, pm->sp[p->sport], p, iponly_now, payload_ok);
+        uint32_t g = port_group(pm->dp, pm->dp_bits, p->dport);
+        if (g)
+            collect_group(e, g, p, iponly_now, payload_ok);
+        g = port_group(pm->sp, pm->sp_bits, p->sport);
+        if (g)
+            collect_group(e, g, p, iponly_now, payload_ok);
     }
     collect_flow_events(e, f, fs);
     struct run rn = {e, &m, alert, arg};

@@ -34,6 +34,9 @@ struct port_map {
     uint32_t any;
     uint32_t *dp;              /* 65536 entries, or NULL */
     uint32_t *sp;
+    /* A bit per port that has a group: 8 KB that stay in cache, where the
+     * 256 KB maps would miss on every ephemeral port. */
+    uint64_t *dp_bits, *sp_bits;
 };
 
 struct thr_table;
@@ -50,6 +53,7 @@ struct detect_engine {
     struct port_map pm[FLOW_CLASS_COUNT][2];
     uint32_t buf_group[BUF_COUNT];   /* index + 1, app buffers only */
     uint32_t *dpi_generic, n_dpi_generic;
+    uint32_t *app_dpi, n_app_dpi;    /* app-layer rules with nDPI keywords (ndpi-risk...) */
     uint32_t **dpi_by_proto, *n_dpi_by_proto;
     uint32_t nprotos;
     uint16_t encrypted_ids[8];
@@ -92,8 +96,6 @@ struct flow_thr {
     uint64_t next;
 };
 
-#define FLOWSTATE_REP_CACHE 8
-
 struct detect_flow_state {
     uint32_t gen;
     uint32_t app_seen;          /* APP_* bits whose rules already ran */
@@ -108,19 +110,22 @@ struct detect_flow_state {
     uint16_t nfired, cap_fired, npending, cap_pending;
     struct flow_thr *thr;
     uint16_t nthr, cap_thr;
-    /* Reputation scores of the flow's two addresses (they do not change):
-     * side 0 = client, 1 = server; score -1 = none. Cleared by a reload. */
-    struct {
-        uint8_t side, cat;
-        int16_t score;
-    } rep[FLOWSTATE_REP_CACHE];
-    uint8_t nrep;
+    /* Reputation of the flow's two addresses (they do not change): the
+     * iprep entry chain of side 0 = client, 1 = server, looked up once for
+     * all categories. Cleared by a reload. */
+    uint32_t rep_head[2];
+    uint8_t rep_known;          /* bit per side */
+    /* Verdicts of the direction-constant packet rules (rule->dc_slot), per
+     * direction: evaluated on the first packet, reused on the others.
+     * Cleared by a reload. */
+    uint64_t dc_known[2], dc_match[2];
 };
 
 struct detect_flow_state *flowstate_get(struct flow *f);
 void flowstate_sync(const struct detect_engine *e, struct detect_flow_state *fs);
 bool flowstate_fired(const struct detect_flow_state *fs, const struct rule *r);
 void flowstate_mark_fired(struct detect_flow_state *fs, const struct rule *r);
+bool flowstate_pending(const struct detect_flow_state *fs, const struct rule *r);
 void flowstate_add_pending(struct detect_flow_state *fs, const struct rule *r);
 void flowstate_remove_pending(struct detect_flow_state *fs, const struct rule *r);
 struct flow_thr *flowstate_thr(struct detect_flow_state *fs, const struct rule *r);

@@ -57,7 +57,8 @@ void flowstate_sync(const struct detect_engine *e, struct detect_flow_state *fs)
         return;
     remap(e, fs->fired, &fs->nfired);
     remap(e, fs->pending, &fs->npending);
-    fs->nrep = 0;   /* the new engine may have other reputation lists */
+    fs->rep_known = 0;   /* the new engine may have other reputation lists */
+    fs->dc_known[0] = fs->dc_known[1] = 0;   /* and other rules in the slots */
     fs->gen = e->gen;
 }
 
@@ -96,6 +97,11 @@ void flowstate_mark_fired(struct detect_flow_state *fs, const struct rule *r)
 {
     if (fs && !has(fs->fired, fs->nfired, r))
         push(&fs->fired, &fs->nfired, &fs->cap_fired, r);
+}
+
+bool flowstate_pending(const struct detect_flow_state *fs, const struct rule *r)
+{
+    return fs && has(fs->pending, fs->npending, r);
 }
 
 void flowstate_add_pending(struct detect_flow_state *fs, const struct rule *r)
@@ -168,23 +174,16 @@ int flowstate_set_bit(struct detect_flow_state *fs, uint32_t id, bool on)
     return 0;
 }
 
-bool flowstate_rep_get(const struct detect_flow_state *fs, int side, int cat, int *score)
+bool flowstate_rep_get(const struct detect_flow_state *fs, int side, uint32_t *head)
 {
-    for (uint8_t i = 0; fs && i < fs->nrep; i++) {
-        if (fs->rep[i].side == side && fs->rep[i].cat == cat) {
-            *score = fs->rep[i].score;
-            return true;
-        }
-    }
-    return false;
+    if (!(fs->rep_known & (1u << side)))
+        return false;
+    *head = fs->rep_head[side];
+    return true;
 }
 
-void flowstate_rep_put(struct detect_flow_state *fs, int side, int cat, int score)
+void flowstate_rep_put(struct detect_flow_state *fs, int side, uint32_t head)
 {
-    if (!fs || fs->nrep >= FLOWSTATE_REP_CACHE)
-        return;
-    fs->rep[fs->nrep].side = (uint8_t)side;
-    fs->rep[fs->nrep].cat = (uint8_t)cat;
-    fs->rep[fs->nrep].score = (int16_t)score;
-    fs->nrep++;
+    fs->rep_head[side] = head;
+    fs->rep_known |= (uint8_t)(1u << side);
 }

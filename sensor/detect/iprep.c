@@ -365,7 +365,7 @@ int iprep_load_file(struct iprep *r, const char *path, struct load_diag *d)
     return 0;
 }
 
-static int score_in(const struct iprep *r, uint32_t head, int cat)
+int iprep_score_in(const struct iprep *r, uint32_t head, int cat)
 {
     for (uint32_t i = head; i; i = r->vals[i - 1].next)
         if (r->vals[i - 1].cat == cat)
@@ -373,7 +373,7 @@ static int score_in(const struct iprep *r, uint32_t head, int cat)
     return -1;
 }
 
-int iprep_score(const struct iprep *r, const struct ictw_addr *a, int cat)
+uint32_t iprep_head(const struct iprep *r, const struct ictw_addr *a)
 {
     if (r->hosts.slots) {
         uint8_t key[17];
@@ -381,10 +381,15 @@ int iprep_score(const struct iprep *r, const struct ictw_addr *a, int cat)
         memcpy(key + 1, a->b, 16);
         int64_t ord = hashset_find(&r->hosts, key, sizeof(key));
         if (ord >= 0)
-            return score_in(r, r->host_head[ord], cat);
+            return r->host_head[ord];
     }
     uint32_t head;
     if (radix_lookup(&r->nets, a, &head))
-        return score_in(r, head, cat);
-    return -1;
+        return head;
+    return 0;
+}
+
+int iprep_score(const struct iprep *r, const struct ictw_addr *a, int cat)
+{
+    return iprep_score_in(r, iprep_head(r, a), cat);
 }

@@ -40,6 +40,10 @@ int iprep_load_file(struct iprep *r, const char *path, struct load_diag *d);
 int iprep_category(const struct iprep *r, const char *shortname);
 /* Score of a for category cat, or -1 if it has none. */
 int iprep_score(const struct iprep *r, const struct ictw_addr *a, int cat);
+/* The same in two steps, so that one lookup serves every category: the
+ * entry chain of a (0 = not listed), then the score of a category in it. */
+uint32_t iprep_head(const struct iprep *r, const struct ictw_addr *a);
+int iprep_score_in(const struct iprep *r, uint32_t head, int cat);
 bool iprep_loaded(const struct iprep *r);
 
 #endif

@@ -34,6 +34,12 @@ bool match_established(const struct flow *f)
     return f->state == FLOW_STATE_CLOSED && (f->flags & FLOW_F_WAS_ESTABLISHED);
 }
 
+bool kw_flow_direction_only(const void *data)
+{
+    const struct flow_sm *s = data;
+    return s->established == 0 && s->frag == 0;
+}
+
 static bool flow_match(const struct match_ctx *m, const void *data)
 {
     const struct flow_sm *s = data;

@@ -27,19 +27,23 @@ struct iprep_sm {
     char cat_name[64];
 };
 
-/* The score of a for the rule's category, from the flow's cache when a is
- * one of the flow's two addresses. */
+/* The score of a for the rule's category. The entry chain of the flow's two
+ * addresses is looked up once and kept in the flow's state. */
 static int score_of(const struct match_ctx *m, const struct iprep_sm *s, const struct ictw_addr *a)
 {
-    int side = -1, score;
-    if (m->f && m->fs)
+    if (!m->fs || !m->f)
+        return iprep_score(s->rep, a, s->cat);
+    int side = a == &m->f->cli ? 0 : a == &m->f->srv ? 1 : -1;
+    if (side < 0)
         side = ictw_addr_equal(a, &m->f->cli) ? 0 : ictw_addr_equal(a, &m->f->srv) ? 1 : -1;
-    if (side >= 0 && flowstate_rep_get(m->fs, side, s->cat, &score))
-        return score;
-    score = iprep_score(s->rep, a, s->cat);
-    if (side >= 0)
-        flowstate_rep_put(m->fs, side, s->cat, score);
-    return score;
+    if (side < 0)
+        return iprep_score(s->rep, a, s->cat);
+    uint32_t head;
+    if (!flowstate_rep_get(m->fs, side, &head)) {
+        head = iprep_head(s->rep, a);
+        flowstate_rep_put(m->fs, side, head);
+    }
+    return iprep_score_in(s->rep, head, s->cat);
 }
 
 static bool test_one(const struct match_ctx *m, const struct iprep_sm *s, const struct ictw_addr *a)

@@ -195,7 +195,8 @@ static void test_iprep(void **state)
     assert_non_null(strstr(t.errout, "6 reputation entries"));
     assert_int_equal(t.rep.loaded, 6);
 
-    /* a packet rule: scores are looked up once per flow and cached, for every packet */
+    /* a flow direction makes a packet rule (as in Suricata, where IP-only rules
+     * have no direction): scores are looked up once per flow, for every packet */
     struct flow f;
     rt_mkflow(&f, "198.51.100.7", 40000, "198.51.7.7", 443, IPPROTO_NUM_TCP);
     rt_reset_alerts(&t);

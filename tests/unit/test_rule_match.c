@@ -540,6 +540,62 @@ static void test_guessed_protocol(void **state)
     rt_free(&t);
 }
 
+/* App-layer rules get another chance when the classification changes; when
+ * only a risk is raised, just the ones with nDPI keywords. A rule whose
+ * header cannot fit the flow's addresses never runs its buffers. */
+static void test_app_rules_on_dpi_changes(void **state)
+{
+    (void)state;
+    struct rt t;
+    rt_init(&t);
+    load(&t, "alert http any any -> any any (ndpi-risk:NDPI_BINARY_APPLICATION_TRANSFER; http.uri; "
+             "content:\".png\"; sid:1;)\n"
+             "alert http any any -> any any (http.uri; content:\".png\"; sid:2;)\n"
+             "alert http any any -> 10.0.0.0/8 any (flow:to_server; http.uri; content:\".png\"; sid:3;)\n");
+    int bin = dpi_risk_by_code("NDPI_BINARY_APPLICATION_TRANSFER");
+    assert_true(bin >= 0);
+    struct flow f;
+    rt_mkflow(&f, "203.0.113.9", 40000, "10.0.0.5", 80, IPPROTO_NUM_TCP);
+    struct flow_app *a = rt_app(&f);
+    set_str(&a->http_uri, "/a.png");
+    a->known |= APP_HTTP_URI;
+    rt_reset_alerts(&t);
+    rt_send(&t, &f, TS, "GET", SEC);
+    assert_int_equal(t.nalerts, 0);          /* the field before the classification */
+    classify(&t, &f, "HTTP", NULL);
+    rt_reset_alerts(&t);
+    rt_send(&t, &f, TS, "x", SEC);
+    assert_int_equal(t.nalerts, 2);
+    assert_int_equal(rt_count(&t, 2), 1);
+    assert_int_equal(rt_count(&t, 3), 1);
+    f.dpi.risk |= 1ULL << bin;               /* then a risk, raised on a packet to the client */
+    rt_reset_alerts(&t);
+    rt_send(&t, &f, TC, "x", SEC);
+    assert_int_equal(t.nalerts, 0);          /* http.uri rules wait for a packet to the server */
+    rt_send(&t, &f, TS, "x", SEC);
+    assert_int_equal(t.nalerts, 1);
+    assert_int_equal(rt_count(&t, 1), 1);
+    rt_flow_done(&f);
+
+    /* the other way round: the client is in 10/8, rule 3's server is not */
+    rt_mkflow(&f, "10.0.0.5", 40000, "203.0.113.9", 80, IPPROTO_NUM_TCP);
+    classify(&t, &f, "HTTP", NULL);
+    a = rt_app(&f);
+    set_str(&a->http_uri, "/b.png");
+    a->known |= APP_HTTP_URI;
+    rt_reset_alerts(&t);
+    rt_send(&t, &f, TS, "GET", SEC);
+    assert_int_equal(rt_count(&t, 2), 1);
+    assert_int_equal(rt_count(&t, 3), 0);
+    rt_reset_alerts(&t);
+    rt_send(&t, &f, TC, "HTTP/1.1 200", SEC);
+    rt_send(&t, &f, TS, "GET", SEC);
+    assert_int_equal(t.nalerts, 0);
+    assert_int_equal(f.detect != NULL, 1);
+    rt_flow_done(&f);
+    rt_free(&t);
+}
+
 static void test_pending_flow_rules(void **state)
 {
     (void)state;
@@ -762,6 +818,7 @@ int main(void)
         cmocka_unit_test(test_sticky_buffers),
         cmocka_unit_test(test_ndpi_keywords),
         cmocka_unit_test(test_guessed_protocol),
+        cmocka_unit_test(test_app_rules_on_dpi_changes),
         cmocka_unit_test(test_pending_flow_rules),
         cmocka_unit_test(test_flow_end_and_alerted),
         cmocka_unit_test(test_flowbits),

@@ -28,7 +28,8 @@ static const char RULES_A[] =
     "alert tcp any any -> any any (content:\"GET\"; flowbits:isset,auth; sid:2;)\n"
     "alert tcp any any -> any any (content:\"ping\"; threshold:type limit, track by_src, count 1, seconds 60; sid:3;)\n"
     "alert ip any any -> any any (ndpi-protocol:HTTP; sid:4;)\n"
-    "alert tcp any any -> any any (content:\"tick\"; threshold:type limit, track by_flow, count 1, seconds 60; sid:5;)\n";
+    "alert tcp any any -> any any (content:\"tick\"; threshold:type limit, track by_flow, count 1, seconds 60; sid:5;)\n"
+    "alert tcp any any -> 203.0.113.0/24 any (flow:to_server; sid:6;)\n";
 
 /* B: same sids in another order, other flowbit names first (new ids), new rules. */
 static const char RULES_B[] =
@@ -37,7 +38,8 @@ static const char RULES_B[] =
     "alert ip any any -> any any (ndpi-protocol:HTTP; sid:4;)\n"
     "alert tcp any any -> any any (content:\"ping\"; threshold:type limit, track by_src, count 1, seconds 60; sid:3;)\n"
     "alert tcp any any -> any any (content:\"GET\"; flowbits:isset,auth; sid:2;)\n"
-    "alert tcp any any -> any any (content:\"new\"; sid:11;)\n";
+    "alert tcp any any -> any any (content:\"new\"; sid:11;)\n"
+    "alert tcp any any -> 198.51.100.0/24 any (flow:to_server; sid:6;)\n";
 
 static void test_reload_swaps_and_keeps_flow_state(void **state)
 {
@@ -56,6 +58,7 @@ static void test_reload_swaps_and_keeps_flow_state(void **state)
     assert_int_equal(rt_count(&t, 4), 1);
     assert_int_equal(rt_count(&t, 3), 1);
     assert_int_equal(rt_count(&t, 5), 1);
+    assert_int_equal(rt_count(&t, 6), 3);   /* every packet (its verdict is kept per direction) */
     uint64_t alerts_before = detect_engine_stats(t.e)->alerts;
 
     rt_write(&t, "test.rules", RULES_B);
@@ -73,8 +76,8 @@ static void test_reload_swaps_and_keeps_flow_state(void **state)
     struct detect_load_report rep;
     assert_int_equal(wait_reload(th, &t.e, &rep), DETECT_RELOAD_SWAPPED);
     assert_ptr_not_equal(t.e, old);
-    assert_int_equal(rep.loaded, 6);
-    assert_int_equal(detect_engine_rule_count(t.e), 6);
+    assert_int_equal(rep.loaded, 7);
+    assert_int_equal(detect_engine_rule_count(t.e), 7);
     assert_true(detect_engine_stats(t.e)->alerts >= alerts_before);
     assert_int_equal(detect_reload_poll(th, &t.e, NULL), DETECT_RELOAD_IDLE);
 
@@ -82,6 +85,7 @@ static void test_reload_swaps_and_keeps_flow_state(void **state)
     rt_reset_alerts(&t);
     rt_send(&t, &f, TS, "GET /again", 2 * SEC);
     assert_int_equal(rt_count(&t, 2), 1);
+    assert_int_equal(rt_count(&t, 6), 0);   /* the kept verdict went with the old rules */
     /* sid 4 already fired on this flow: it does not fire again */
     f.dpi.risk = 1;   /* a change that makes nDPI rules run again */
     rt_send(&t, &f, TS, "x", 2 * SEC);
@@ -140,7 +144,7 @@ static void test_failed_reload_keeps_rules(void **state)
     buf[n] = '\0';
     fclose(f);
     assert_non_null(strstr(buf, "test.rules:1: unknown keyword 'bogus'"));
-    assert_non_null(strstr(buf, "rule reload failed: keeping the 5 rules loaded before"));
+    assert_non_null(strstr(buf, "rule reload failed: keeping the 6 rules loaded before"));
 
     /* the old rules still work */
     struct flow fl;

@@ -25,14 +25,16 @@ static bool naive_has(const uint8_t *hay, size_t n, const uint8_t *pat, size_t m
     return false;
 }
 
-static void test_ac_against_naive(void **state)
+/* nfill more patterns with other first bytes (never in the buffers) make the
+ * automaton scan two halves side by side instead of skipping to start bytes. */
+static void check_ac_against_naive(int nfill)
 {
-    (void)state;
     uint64_t seed = 0x1234567;
-    enum { NPAT = 300, NBUF = 200 };
-    static uint8_t pats[NPAT][48];
-    static struct ac_input in[NPAT];
-    for (int i = 0; i < NPAT; i++) {
+    enum { NPAT0 = 300, NBUF = 200 };
+    static uint8_t pats[NPAT0 + 64][48];
+    static struct ac_input in[NPAT0 + 64];
+    const int NPAT = NPAT0 + nfill;
+    for (int i = 0; i < NPAT0; i++) {
         uint32_t len = 1 + (uint32_t)(tu_rand(&seed) % (i % 10 == 0 ? 40 : 6));
         for (uint32_t j = 0; j < len; j++)   /* a small alphabet makes overlaps common */
             pats[i][j] = "abcABC\x00\xff"[tu_rand(&seed) % 8];
@@ -40,10 +42,17 @@ static void test_ac_against_naive(void **state)
         in[i].len = len;
         in[i].id = (uint32_t)i;
     }
-    struct ac *a = ac_build(in, NPAT);
+    for (int i = NPAT0; i < NPAT; i++) {
+        pats[i][0] = (uint8_t)(0x80 + i - NPAT0);
+        pats[i][1] = 'a';
+        in[i].p = pats[i];
+        in[i].len = 2;
+        in[i].id = (uint32_t)i;
+    }
+    struct ac *a = ac_build(in, (size_t)NPAT);
     assert_non_null(a);
     uint32_t np = ac_pattern_count(a);
-    assert_true(np <= NPAT);
+    assert_true(np <= (uint32_t)NPAT);
     uint8_t *seen = calloc(np, 1);
     uint32_t *out = malloc(np * sizeof(*out));
     bool *hit = calloc(NPAT, sizeof(*hit));
@@ -71,11 +80,71 @@ static void test_ac_against_naive(void **state)
     free(out);
     free(hit);
     ac_free(a);
+}
+
+static void test_ac_against_naive(void **state)
+{
+    (void)state;
+    check_ac_against_naive(0);    /* 8 start bytes: skipping */
+    check_ac_against_naive(40);   /* 48: two halves */
 
     /* an empty pattern is refused; nothing to build from nothing */
     struct ac_input e = {(const uint8_t *)"", 0, 1};
     assert_null(ac_build(&e, 1));
     assert_null(ac_build(NULL, 0));
+}
+
+static void check_ac_positions(const struct ac_input *in3, int wide);
+
+/* Both scans (skipping to start bytes; two halves side by side for long
+ * buffers): a pattern anywhere, in particular across the middle, is found
+ * exactly once; a pattern that is only partly in the buffer is not. */
+static void test_ac_positions(void **state)
+{
+    (void)state;
+    static const char *const pats[] = {"0123456789abcdefghijklmnopqrstuv", "xyz", "q"};
+    struct ac_input in[3];
+    for (int i = 0; i < 3; i++) {
+        in[i].p = (const uint8_t *)pats[i];
+        in[i].len = (uint32_t)strlen(pats[i]);
+        in[i].id = (uint32_t)i;
+    }
+    for (int wide = 0; wide < 2; wide++)
+        check_ac_positions(in, wide);
+}
+
+static void check_ac_positions(const struct ac_input *in3, int wide)
+{
+    static const char *const pats[] = {"0123456789abcdefghijklmnopqrstuv", "xyz", "q"};
+    struct ac_input in[43];
+    uint8_t fill[40][2];
+    memcpy(in, in3, 3 * sizeof(*in));
+    int npat = 3;
+    for (int i = 0; wide && i < 40; i++, npat++) {   /* other first bytes: the two-halves scan */
+        fill[i][0] = (uint8_t)(0x80 + i);
+        fill[i][1] = '#';
+        in[npat].p = fill[i];
+        in[npat].len = 2;
+        in[npat].id = (uint32_t)npat;
+    }
+    struct ac *a = ac_build(in, (size_t)npat);
+    assert_non_null(a);
+    uint8_t seen[43] = {0};
+    uint32_t out[43];
+    uint8_t buf[260];
+    for (size_t n = 90; n <= sizeof(buf); n += 7) {
+        for (size_t at = 0; at + 32 <= n + 8; at++) {
+            memset(buf, '.', sizeof(buf));
+            size_t k = at + 32 <= n ? 32 : n - at;   /* the tail may be cut off */
+            memcpy(buf + at, pats[0], k);
+            uint32_t m = ac_scan(a, buf, n, seen, out);
+            bool whole = at + 32 <= n;
+            assert_int_equal(m, whole ? 2 : (at + 27 <= n ? 1 : 0));   /* "q" is byte 26 */
+            for (int i = 0; i < npat; i++)
+                assert_int_equal(seen[i], 0);
+        }
+    }
+    ac_free(a);
 }
 
 /* The engine's prefilter: small sets use the automaton, large ones the 4-gram
@@ -390,6 +459,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ac_against_naive),
+        cmocka_unit_test(test_ac_positions),
         cmocka_unit_test(test_mpm_against_naive),
         cmocka_unit_test(test_hashset),
         cmocka_unit_test(test_radix_longest_prefix),

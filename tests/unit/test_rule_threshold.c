@@ -223,6 +223,40 @@ static void test_unique_hosts(void **state)
     rt_free(&t);
 }
 
+/* A rule with only a header, a flow direction and a threshold (a flood) runs
+ * on every packet, as in Suricata: the threshold counts packets, also within
+ * one flow, and only of the rule's direction. Its keywords are evaluated once
+ * per flow direction (the verdict is kept), which must not change that. */
+static void test_flood_counts_packets(void **state)
+{
+    (void)state;
+    struct rt t;
+    rt_init(&t);
+    load(&t, "alert udp any any -> 10.0.0.0/8 any (flow:to_server; threshold:type threshold, "
+             "track by_dst, count 3, seconds 10; sid:1;)\n"
+             "alert udp 10.0.0.0/8 any -> any any (flow:to_server; threshold:type threshold, "
+             "track by_src, count 3, seconds 10; sid:2;)\n");
+    struct flow f;
+    rt_mkflow(&f, "203.0.113.1", 5000, "10.0.0.9", 53, IPPROTO_NUM_UDP);
+    rt_reset_alerts(&t);
+    for (int i = 0; i < 7; i++) {
+        rt_send(&t, &f, TS, "q", SEC);
+        rt_send(&t, &f, TC, "r", SEC);   /* the other direction does not count */
+    }
+    assert_int_equal(rt_count(&t, 1), 2);   /* packets 3 and 6 */
+    assert_int_equal(rt_count(&t, 2), 0);   /* the client is not in 10/8 */
+    rt_flow_done(&f);
+    /* the verdict belongs to the flow: a flow the other way round */
+    rt_mkflow(&f, "10.0.0.9", 5000, "203.0.113.1", 53, IPPROTO_NUM_UDP);
+    rt_reset_alerts(&t);
+    for (int i = 0; i < 3; i++)
+        rt_send(&t, &f, TS, "q", SEC);
+    assert_int_equal(rt_count(&t, 1), 0);
+    assert_int_equal(rt_count(&t, 2), 1);
+    rt_flow_done(&f);
+    rt_free(&t);
+}
+
 static void test_side_effects_and_cap(void **state)
 {
     (void)state;
@@ -291,6 +325,7 @@ int main(void)
         cmocka_unit_test(test_tracks),
         cmocka_unit_test(test_unique_ports),
         cmocka_unit_test(test_unique_hosts),
+        cmocka_unit_test(test_flood_counts_packets),
         cmocka_unit_test(test_side_effects_and_cap),
         cmocka_unit_test(test_growth),
     };
