@@ -106,12 +106,7 @@ static size_t text_add(struct batch *b, const char *s, size_t n)
 static size_t text_u64(struct batch *b, uint64_t v)
 {
     char t[24];
-    size_t n = sizeof(t);
-    do {
-        t[--n] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return text_add(b, t + n, sizeof(t) - n);
+    return text_add(b, t, (size_t)(ictw_put_dec(t, v) - t));
 }
 
 void batch_begin(struct batch *b, const char *sensor, const char *country, const char *organisation,
@@ -238,15 +233,7 @@ static bool ensure_grain(struct batch *b, uint32_t i)
 /* Decimal text of v at p; returns its length. */
 static size_t put_u32(char *p, uint32_t v)
 {
-    char t[10];
-    size_t n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        p[i] = t[n - 1 - i];
-    return n;
+    return (size_t)(ictw_put_dec(p, v) - p);
 }
 
 /* "198.51.100.0/24" at p; returns its length. */

@@ -213,6 +213,24 @@ static const struct field_name *lookup(enum ctx c, const unsigned char *k, size_
     return NULL;
 }
 
+/* After a member of an object or array: 1 at a ',' (skipped, with the whitespace
+ * after it), 0 at the closing character (skipped), -1 on anything else. */
+static int after_member(struct scan *s, char close)
+{
+    skip_ws(s);
+    if (s->p >= s->end)
+        return -1;
+    if (*s->p == close) {
+        s->p++;
+        return 0;
+    }
+    if (*s->p != ',')
+        return -1;
+    s->p++;
+    skip_ws(s);
+    return 1;
+}
+
 static bool object(struct scan *s, unsigned depth, enum ctx c)
 {
     unsigned base = s->nkeys;
@@ -254,18 +272,11 @@ static bool object(struct scan *s, unsigned depth, enum ctx c)
             if (!value(s, depth + 1, child, &s->out->f[f->field]))
                 return false;
         }
-        skip_ws(s);
-        if (s->p >= s->end)
-            return false;
-        if (*s->p == '}') {
-            s->p++;
+        int next = after_member(s, '}');
+        if (next <= 0) {
             s->nkeys = base;
-            return true;
+            return next == 0;
         }
-        if (*s->p != ',')
-            return false;
-        s->p++;
-        skip_ws(s);
     }
 }
 
@@ -281,17 +292,9 @@ static bool array(struct scan *s, unsigned depth, enum ctx c)
         struct evescan_value *slot = c == CTX_TLP && i == 0 ? &s->out->f[EVF_TLP] : NULL;
         if (!value(s, depth + 1, CTX_OTHER, slot))
             return false;
-        skip_ws(s);
-        if (s->p >= s->end)
-            return false;
-        if (*s->p == ']') {
-            s->p++;
-            return true;
-        }
-        if (*s->p != ',')
-            return false;
-        s->p++;
-        skip_ws(s);
+        int next = after_member(s, ']');
+        if (next <= 0)
+            return next == 0;
     }
 }
 

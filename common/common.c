@@ -13,10 +13,9 @@
 #include <string.h>
 #include <time.h>
 
-/* Writes v in decimal at p; returns the new end. */
-static char *put_dec(char *p, unsigned v)
+char *ictw_put_dec(char *p, uint64_t v)
 {
-    char tmp[12];
+    char tmp[20];
     int n = 0;
     do {
         tmp[n++] = (char)('0' + v % 10);
@@ -35,7 +34,7 @@ char *ictw_addr_format(const struct ictw_addr *a, char *buf, size_t len)
         return buf;
     if (a->family == 4) {
         for (int i = 0; i < 4; i++) {
-            p = put_dec(p, a->b[i]);
+            p = ictw_put_dec(p, a->b[i]);
             *p++ = i < 3 ? '.' : '\0';
         }
     } else if (a->family == 6) {

@@ -61,6 +61,8 @@ int ictw_parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 /* strlcpy: always NUL-terminates when len > 0; returns strlen(src). */
 size_t ictw_strlcpy(char *dst, const char *src, size_t len);
+/* Writes v in decimal at p (at most 20 bytes, no NUL); returns the new end. */
+char *ictw_put_dec(char *p, uint64_t v);
 
 /* Read-only big-endian loads; callers have already bounds-checked. */
 static inline uint16_t ictw_be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
