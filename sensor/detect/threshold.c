@@ -87,6 +87,8 @@ uint32_t thr_table_entries(const struct thr_table *t)
 static uint64_t entry_hash(uint32_t gid, uint32_t sid, uint8_t track, const uint8_t *key, uint8_t kl)
 {
     uint8_t buf[9 + KEY_MAX];
+    if (kl > KEY_MAX)
+        kl = KEY_MAX;   /* never past the buffer, whatever the entry holds */
     memcpy(buf, &gid, 4);
     memcpy(buf + 4, &sid, 4);
     buf[8] = track;

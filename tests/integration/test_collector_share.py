@@ -41,7 +41,9 @@ def run(*args, env=None):
 def national(rd, cc, seed):
     r = ictw_resp.Resp(unix=rd.sock)
     sensors = ["%s-s1" % cc.lower(), "%s-s2" % cc.lower()]
-    streams = eve_gen.generate(sensors, 1500, seed=seed, campaign=False, span_s=2 * 3600)
+    # Yesterday 08:00-10:00 UTC: one day window whatever the time the test runs.
+    t0 = (int(time.time()) // 86400 * 86400 - 86400 + 8 * 3600) * 1000000
+    streams = eve_gen.generate(sensors, 1500, seed=seed, campaign=False, span_s=2 * 3600, t0_us=t0)
     rng = random.Random(seed)
     t = streams[sensors[0]][-1][1]["ts"]
     extra = []
