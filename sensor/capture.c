@@ -16,20 +16,29 @@
 #include <string.h>
 
 #include "decode.h"
+#include "pcapmap.h"
 #include "ictwatch/log.h"
 
 #define FILE_POLL_EVERY 4096
 #define FILE_READ_BUFFER (1u << 20)
+
+static bool compile_filter(pcap_t *p, const char *what, const char *bpf, struct bpf_program *prog,
+                           const struct log_ctx *lg)
+{
+    if (pcap_compile(p, prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+        log_error(lg, "%s: bad BPF filter '%s': %s", what, bpf, pcap_geterr(p));
+        return false;
+    }
+    return true;
+}
 
 static bool set_filter(pcap_t *p, const char *what, const char *bpf, const struct log_ctx *lg)
 {
     struct bpf_program prog;
     if (!bpf || !*bpf)
         return true;
-    if (pcap_compile(p, &prog, bpf, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-        log_error(lg, "%s: bad BPF filter '%s': %s", what, bpf, pcap_geterr(p));
+    if (!compile_filter(p, what, bpf, &prog, lg))
         return false;
-    }
     int rc = pcap_setfilter(p, &prog);
     pcap_freecode(&prog);
     if (rc < 0) {
@@ -60,13 +69,75 @@ static void fill_frame(struct capture_frame *fr, int dlt, const struct pcap_pkth
     fr->pcap_cnt = cnt;
 }
 
+/* Replays a classic pcap file from its memory map (see pcapmap.h). */
+static enum capture_result replay_mapped(struct pcapmap *m, int dlt, const struct bpf_program *filter,
+                                         const struct capture_callbacks *cb, const char *path,
+                                         const struct log_ctx *lg)
+{
+    struct pcapmap_record rec;
+    struct capture_frame fr = {.dlt = dlt};
+    uint64_t cnt = 0;
+    enum pcapmap_result r;
+    while ((r = pcapmap_next(m, &rec)) == PCAPMAP_PACKET) {
+        cnt++;
+        if (filter) {
+            struct pcap_pkthdr h = {{(time_t)(rec.ts / ICTW_USEC_PER_SEC), (suseconds_t)(rec.ts % ICTW_USEC_PER_SEC)},
+                                    rec.caplen, rec.wire_len};
+            if (!pcap_offline_filter(filter, &h, rec.data))
+                continue;
+        }
+        fr.ts = rec.ts;
+        fr.caplen = rec.caplen;
+        fr.wire_len = rec.wire_len;
+        fr.data = rec.data;
+        fr.pcap_cnt = cnt;
+        cb->frame(cb->arg, &fr);
+        if ((cnt % FILE_POLL_EVERY) == 0 && cb->poll && !cb->poll(cb->arg))
+            return CAPTURE_STOPPED;
+    }
+    if (r == PCAPMAP_END)
+        return CAPTURE_OK;
+    log_warn(lg, "%s: capture %s after packet %llu; using the packets read", path,
+             r == PCAPMAP_CUT ? "truncated (a record runs past the end of the file)"
+                              : "damaged (a record claims more than 262144 captured bytes)",
+             (unsigned long long)cnt);
+    return CAPTURE_TRUNCATED;
+}
+
+/* Replays any file libpcap reads (pcapng, a pipe). */
+static enum capture_result replay_libpcap(pcap_t *p, int dlt, const struct capture_callbacks *cb,
+                                          const char *path, const struct log_ctx *lg)
+{
+    uint64_t cnt = 0;
+    struct pcap_pkthdr *h;
+    const u_char *data;
+    struct capture_frame fr;
+    for (;;) {
+        int rc = pcap_next_ex(p, &h, &data);
+        if (rc == 1) {
+            cnt++;
+            fill_frame(&fr, dlt, h, data, cnt);
+            cb->frame(cb->arg, &fr);
+            if ((cnt % FILE_POLL_EVERY) == 0 && cb->poll && !cb->poll(cb->arg))
+                return CAPTURE_STOPPED;
+        } else if (rc == PCAP_ERROR_BREAK) {
+            return CAPTURE_OK;
+        } else {
+            log_warn(lg, "%s: capture damaged or truncated after packet %llu (%s); using the packets read",
+                     path, (unsigned long long)cnt, pcap_geterr(p));
+            return CAPTURE_TRUNCATED;
+        }
+    }
+}
+
 enum capture_result capture_file(const char *path, const char *bpf, const struct capture_callbacks *cb,
                                  const struct log_ctx *lg)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
-    /* Our own FILE with a large buffer: libpcap reads every record with two
-     * small freads, and stdio's default buffer turns that into a read(2) per
-     * few packets. */
+    /* libpcap opens every file: it validates the header, tells the link type
+     * and compiles the filter. Our own FILE has a large buffer: libpcap reads
+     * every record with two small freads, and stdio's default buffer turns
+     * that into a read(2) per few packets. */
     FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");   /* "-": a pipe */
     if (!fp) {
         log_error(lg, "%s: cannot open: %s", path, strerror(errno));
@@ -82,36 +153,27 @@ enum capture_result capture_file(const char *path, const char *bpf, const struct
         free(iobuf);
         return CAPTURE_FAILED;
     }
-    if (!link_supported(p, path, lg) || !set_filter(p, path, bpf, lg)) {
+    struct bpf_program prog;
+    bool filtered = bpf && *bpf;
+    if (!link_supported(p, path, lg) || (filtered && !compile_filter(p, path, bpf, &prog, lg))) {
         pcap_close(p);
         free(iobuf);
         return CAPTURE_FAILED;
     }
     int dlt = pcap_datalink(p);
-    enum capture_result res = CAPTURE_OK;
-    uint64_t cnt = 0;
-    struct pcap_pkthdr *h;
-    const u_char *data;
-    struct capture_frame fr;
-    for (;;) {
-        int rc = pcap_next_ex(p, &h, &data);
-        if (rc == 1) {
-            cnt++;
-            fill_frame(&fr, dlt, h, data, cnt);
-            cb->frame(cb->arg, &fr);
-            if ((cnt % FILE_POLL_EVERY) == 0 && cb->poll && !cb->poll(cb->arg)) {
-                res = CAPTURE_STOPPED;
-                break;
-            }
-        } else if (rc == PCAP_ERROR_BREAK) {
-            break;
-        } else {
-            log_warn(lg, "%s: capture damaged or cut after packet %llu (%s); using the packets read",
-                     path, (unsigned long long)cnt, pcap_geterr(p));
-            res = CAPTURE_TRUNCATED;
-            break;
-        }
+    enum capture_result res;
+    struct pcapmap m;
+    if (fp != stdin && pcapmap_open(&m, path) == 0) {
+        res = replay_mapped(&m, dlt, filtered ? &prog : NULL, cb, path, lg);
+        pcapmap_close(&m);
+    } else if (filtered && pcap_setfilter(p, &prog) < 0) {
+        log_error(lg, "%s: cannot set BPF filter: %s", path, pcap_geterr(p));
+        res = CAPTURE_FAILED;
+    } else {
+        res = replay_libpcap(p, dlt, cb, path, lg);
     }
+    if (filtered)
+        pcap_freecode(&prog);
     pcap_close(p);   /* closes fp too */
     free(iobuf);
     return res;
