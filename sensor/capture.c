@@ -62,7 +62,9 @@ static void fill_frame(struct capture_frame *fr, int dlt, const struct pcap_pkth
                        const u_char *data, uint64_t cnt)
 {
     fr->dlt = dlt;
-    fr->ts = (ictw_usec)h->ts.tv_sec * ICTW_USEC_PER_SEC + (ictw_usec)h->ts.tv_usec;
+    /* A hostile file can give any seconds and a negative fraction. */
+    int64_t us = (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+    fr->ts = us > 0 ? (ictw_usec)us : 0;
     fr->caplen = h->caplen;
     fr->wire_len = h->len;
     fr->data = data;

@@ -41,7 +41,20 @@ static int parse_header(struct pcapmap *m)
         return -1;
     }
     m->nanosecond = magic == PCAP_MAGIC_NS;
+    uint16_t major, minor;
+    memcpy(&major, m->base + 4, 2);
+    memcpy(&minor, m->base + 6, 2);
+    if (m->swapped) {
+        major = __builtin_bswap16(major);
+        minor = __builtin_bswap16(minor);
+    }
+    if (major < 2 || (major == 2 && minor < 3))
+        m->lengths_swapped = 1;
+    else if (major == 2 && minor == 3)
+        m->lengths_swapped = 2;
     m->snaplen = rd32(m->base + 16, m->swapped);
+    if (m->snaplen == 0 || m->snaplen > PCAP_MAX_CAPLEN)
+        m->snaplen = PCAP_MAX_CAPLEN;   /* a bogus snapshot length: libpcap's maximum */
     m->off = PCAP_FILE_HEADER;
     return 0;
 }
@@ -105,11 +118,18 @@ enum pcapmap_result pcapmap_next(struct pcapmap *m, struct pcapmap_record *r)
     const uint8_t *h = m->base + m->off;
     uint32_t sec = rd32(h, m->swapped), frac = rd32(h + 4, m->swapped);
     uint32_t caplen = rd32(h + 8, m->swapped), wire = rd32(h + 12, m->swapped);
+    if (m->lengths_swapped == 1 || (m->lengths_swapped == 2 && caplen > wire)) {
+        uint32_t t = caplen;
+        caplen = wire;
+        wire = t;
+    }
     if (caplen > PCAP_MAX_CAPLEN)
         return PCAPMAP_DAMAGED;
     if (caplen > left - PCAP_RECORD_HEADER)
         return PCAPMAP_CUT;
-    r->ts = (ictw_usec)sec * ICTW_USEC_PER_SEC + (m->nanosecond ? frac / 1000 : frac);
+    /* The fraction is signed, as libpcap reads it (hostile files have any value). */
+    int64_t us = (int64_t)sec * 1000000 + (m->nanosecond ? (int32_t)frac / 1000 : (int32_t)frac);
+    r->ts = us > 0 ? (ictw_usec)us : 0;
     r->data = h + PCAP_RECORD_HEADER;
     r->caplen = m->snaplen && caplen > m->snaplen ? m->snaplen : caplen;
     r->wire_len = wire;

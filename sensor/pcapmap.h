@@ -12,7 +12,9 @@
  * Records are checked as libpcap checks them: a capture length over 262144
  * bytes is damage; a record that runs past the end of the file is a cut;
  * both end the file after the packets before them. A capture length over the
- * file's snapshot length is clipped to it.
+ * file's snapshot length is clipped to it. Files written by libpcap before
+ * format 2.3 have the two lengths in the other order; they are swapped back,
+ * as libpcap does.
  */
 #ifndef ICTWATCH_PCAPMAP_H
 #define ICTWATCH_PCAPMAP_H
@@ -25,6 +27,7 @@ struct pcapmap {
     const uint8_t *base;
     size_t size, off;
     bool swapped, nanosecond;
+    uint8_t lengths_swapped;     /* files before format 2.3: 1 always, 2 when caplen > len */
     uint32_t snaplen;
 };
 

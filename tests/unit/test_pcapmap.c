@@ -11,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <pcap/pcap.h>
+
 #include "pcapmap.h"
 
 static size_t put32(uint8_t *p, uint32_t v, bool be)
@@ -144,6 +147,59 @@ static void test_only_classic_pcap_files(void **state)
     unlink(path);
 }
 
+/* Every classic pcap file of ../shared/pcaps/ndpi reads exactly as libpcap
+ * reads it: same records, times, lengths and bytes, same end. */
+static void test_same_as_libpcap_on_shared_captures(void **state)
+{
+    (void)state;
+    const char *dir = getenv("SHARED") ? getenv("SHARED") : "../shared";
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/pcaps/ndpi", dir);
+    DIR *d = opendir(path);
+    if (!d) {
+        skip();   /* ../shared is not there: nothing to compare with */
+        return;
+    }
+    struct dirent *de;
+    int files = 0;
+    while ((de = readdir(d))) {
+        char f[4600];
+        snprintf(f, sizeof(f), "%s/%s", path, de->d_name);
+        struct pcapmap m;
+        if (de->d_name[0] == '.' || pcapmap_open(&m, f) != 0)
+            continue;
+        char err[PCAP_ERRBUF_SIZE];
+        pcap_t *p = pcap_open_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, err);
+        assert_non_null(p);
+        struct pcap_pkthdr *h;
+        const u_char *data;
+        struct pcapmap_record r;
+        int lrc;
+        enum pcapmap_result mrc;
+        while ((lrc = pcap_next_ex(p, &h, &data)) == 1) {
+            mrc = pcapmap_next(&m, &r);
+            if (mrc != PCAPMAP_PACKET)
+                fail_msg("%s: libpcap has a record we do not", f);
+            int64_t want = (int64_t)h->ts.tv_sec * 1000000 + (int64_t)h->ts.tv_usec;
+            if (r.ts != (uint64_t)(want > 0 ? want : 0))
+                fail_msg("%s: time %llu against libpcap %ld.%06ld", f, (unsigned long long)r.ts, (long)h->ts.tv_sec, (long)h->ts.tv_usec);
+            assert_int_equal(r.caplen, h->caplen);
+            assert_int_equal(r.wire_len, h->len);
+            assert_memory_equal(r.data, data, h->caplen);
+        }
+        mrc = pcapmap_next(&m, &r);
+        if (lrc == PCAP_ERROR_BREAK)
+            assert_int_equal(mrc, PCAPMAP_END);
+        else
+            assert_true(mrc == PCAPMAP_CUT || mrc == PCAPMAP_DAMAGED);
+        pcap_close(p);
+        pcapmap_close(&m);
+        files++;
+    }
+    closedir(d);
+    assert_true(files > 100);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_cut_at_every_byte),
         cmocka_unit_test(test_damaged_length_and_snaplen),
         cmocka_unit_test(test_only_classic_pcap_files),
+        cmocka_unit_test(test_same_as_libpcap_on_shared_captures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
