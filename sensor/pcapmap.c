@@ -94,6 +94,7 @@ int pcapmap_open(struct pcapmap *m, const char *path)
     madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
     m->base = map;
     m->size = (size_t)st.st_size;
+    m->mapped = true;
     if (parse_header(m)) {
         pcapmap_close(m);
         return -1;
@@ -103,13 +104,29 @@ int pcapmap_open(struct pcapmap *m, const char *path)
 
 void pcapmap_close(struct pcapmap *m)
 {
-    if (m->base && m->size)
+    if (m->mapped)
         munmap((void *)m->base, m->size);
     memset(m, 0, sizeof(*m));
 }
 
+/* Pages already read go back (they stay in the page cache): without this a
+ * replay's resident size grows by the size of the file. The last record
+ * handed out stays mapped. */
+#define PCAPMAP_RELEASE_STEP (32u << 20)
+
+static void release_behind(struct pcapmap *m)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t upto = (m->off - PCAP_MAX_CAPLEN - PCAP_RECORD_HEADER) / page * page;
+    if (upto > m->released)
+        madvise((void *)(m->base + m->released), upto - m->released, MADV_DONTNEED);
+    m->released = upto;
+}
+
 enum pcapmap_result pcapmap_next(struct pcapmap *m, struct pcapmap_record *r)
 {
+    if (m->mapped && m->off > m->released + PCAPMAP_RELEASE_STEP + PCAP_MAX_CAPLEN + PCAP_RECORD_HEADER)
+        release_behind(m);
     size_t left = m->size - m->off;
     if (left == 0)
         return PCAPMAP_END;

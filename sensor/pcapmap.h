@@ -26,6 +26,8 @@
 struct pcapmap {
     const uint8_t *base;
     size_t size, off;
+    size_t released;             /* pages before this offset were handed back */
+    bool mapped;                 /* base is an mmap of a file (not a caller's buffer) */
     bool swapped, nanosecond;
     uint8_t lengths_swapped;     /* files before format 2.3: 1 always, 2 when caplen > len */
     uint32_t snaplen;
