@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """tools/bench_run.py - runs benchmark commands side by side and reports ratios.
 
-Each command runs REPEAT times (default 3); the median wall time and the
-largest peak RSS (from wait4) are kept. Usage is driven by tools/bench.sh:
+The commands run in REPEAT rounds (default 3), each command once per round;
+the median wall time, the largest peak RSS (from wait4) and the median of the
+per-round ratios to ndpiReader are reported. Usage is driven by tools/bench.sh:
 
   bench_run.py PACKETS NAME::COMMAND [NAME::COMMAND ...]
 
@@ -34,28 +35,32 @@ def run_once(cmd):
 def main():
     packets = int(sys.argv[1])
     repeat = int(os.environ.get("REPEAT", "3"))
-    rows = []
-    for spec in sys.argv[2:]:
-        name, _, cmd = spec.partition("::")
-        walls, rss = [], 0
-        for _ in range(repeat):
+    specs = [spec.partition("::") for spec in sys.argv[2:]]
+    walls = [[] for _ in specs]
+    rss = [0 for _ in specs]
+    # Rounds: every command once per round, so that the noise of a shared machine
+    # (other jobs, neighbours of the VM) falls on all of them alike; each ratio to
+    # ndpiReader is taken within a round, and the median of those is reported.
+    for _ in range(repeat):
+        for i, (name, _, cmd) in enumerate(specs):
             w, r = run_once(cmd)
-            walls.append(w)
-            rss = max(rss, r)
-        rows.append((name, statistics.median(walls), rss, cmd))
-    ref = next((r for r in rows if r[0] == "ndpiReader"), None)
+            walls[i].append(w)
+            rss[i] = max(rss[i], r)
+    ref = next((i for i, s in enumerate(specs) if s[0] == "ndpiReader"), None)
     lines = ["%-34s %9s %12s %10s %9s" % ("run", "wall s", "packets/s", "peak MiB", "vs ndpi")]
-    for name, wall, rss, cmd in rows:
+    for i, (name, _, cmd) in enumerate(specs):
+        wall = statistics.median(walls[i])
         pps = packets / wall if wall else 0
-        ratio = (ref[1] / wall) if ref and wall else 0
-        lines.append("%-34s %9.2f %12.0f %10.1f %8.2fx" % (name, wall, pps, rss / 1024.0, ratio))
-    lines.append("(median of %d runs each, %d packets; peak = largest max RSS)" % (repeat, packets))
+        ratio = statistics.median(walls[ref][k] / walls[i][k] for k in range(repeat)) if ref is not None else 0
+        lines.append("%-34s %9.2f %12.0f %10.1f %8.2fx" % (name, wall, pps, rss[i] / 1024.0, ratio))
+    lines.append("(%d rounds of every run; median wall time; 'vs ndpi' = median of the per-round ratios; "
+                 "%d packets; peak = largest max RSS)" % (repeat, packets))
     out = "\n".join(lines)
     print(out)
     path = os.environ.get("BENCH_OUT")
     if path:
         with open(path, "a") as f:
-            f.write(out + "\n\ncommands:\n" + "\n".join("  %s: %s" % (r[0], r[3]) for r in rows) + "\n\n")
+            f.write(out + "\n\ncommands:\n" + "\n".join("  %s: %s" % (s[0], s[2]) for s in specs) + "\n\n")
 
 
 if __name__ == "__main__":
