@@ -25,6 +25,7 @@
 #include <strings.h>
 
 #include "dns.h"
+#include "fmt.h"
 #include "ictwatch/log.h"
 
 struct dpi_ctx {
@@ -91,9 +92,9 @@ char *dpi_flow_proto_name(const struct dpi_ctx *d, const struct flow *f, char *b
 {
     uint16_t m = f->dpi.master_proto, a = f->dpi.app_proto;
     if (m && a && m != a)
-        snprintf(buf, len, "%s.%s", dpi_proto_name(d, m), dpi_proto_name(d, a));
+        fmt_snprintf(buf, len, "%s.%s", dpi_proto_name(d, m), dpi_proto_name(d, a));
     else
-        snprintf(buf, len, "%s", dpi_proto_name(d, a ? a : m));
+        fmt_snprintf(buf, len, "%s", dpi_proto_name(d, a ? a : m));
     return buf;
 }
 
