@@ -26,15 +26,32 @@ char *ictw_put_dec(char *p, uint64_t v)
     return p;
 }
 
+/* One byte in decimal, no leading zeros. */
+static char *put_byte_dec(char *p, unsigned v)
+{
+    if (v >= 100) {
+        *p++ = (char)('0' + v / 100);
+        v %= 100;
+        *p++ = (char)('0' + v / 10);
+    } else if (v >= 10) {
+        *p++ = (char)('0' + v / 10);
+    }
+    *p++ = (char)('0' + v % 10);
+    return p;
+}
+
 char *ictw_addr_format(const struct ictw_addr *a, char *buf, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    char tmp[ICTW_ADDR_STRLEN], *p = tmp;
+    char tmp[ICTW_ADDR_STRLEN];
+    /* Written in place when the buffer is large enough (EVE writes two
+     * addresses per record), through tmp otherwise. */
+    char *p = len >= ICTW_ADDR_STRLEN ? buf : tmp;
     if (len == 0)
         return buf;
     if (a->family == 4) {
         for (int i = 0; i < 4; i++) {
-            p = ictw_put_dec(p, a->b[i]);
+            p = put_byte_dec(p, a->b[i]);
             *p++ = i < 3 ? '.' : '\0';
         }
     } else if (a->family == 6) {
@@ -47,7 +64,8 @@ char *ictw_addr_format(const struct ictw_addr *a, char *buf, size_t len)
     } else {
         *p = '\0';
     }
-    ictw_strlcpy(buf, tmp, len);
+    if (len < ICTW_ADDR_STRLEN)
+        ictw_strlcpy(buf, tmp, len);
     return buf;
 }
 

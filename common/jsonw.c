@@ -1,9 +1,12 @@
 /* jsonw.c - the streaming JSON writer (see jsonw.h for the design).
  *
- * String escaping is the hot part: runs of plain ASCII are copied in one
- * memcpy; control characters, quotes and backslashes are escaped; UTF-8 is
- * validated sequence by sequence and any byte that is not part of a valid
- * sequence is written as \u00XX so the output is always valid JSON text.
+ * String escaping is the hot part: plain ASCII is recognised eight bytes at
+ * a time (one 64-bit word tested for control bytes, quotes, backslashes and
+ * bytes >= 0x80) and copied as it is; control characters, quotes and
+ * backslashes are escaped; UTF-8 is validated sequence by sequence and any
+ * byte that is not part of a valid sequence is written as \u00XX so the
+ * output is always valid JSON text. The buffer check is inlined: growing is
+ * the rare case.
  */
 #include "ictwatch/jsonw.h"
 
@@ -34,12 +37,8 @@ void jsonw_free(struct jsonw *w)
     memset(w, 0, sizeof(*w));
 }
 
-static bool reserve(struct jsonw *w, size_t extra)
+bool jsonw_grow(struct jsonw *w, size_t extra)
 {
-    if (w->failed)
-        return false;
-    if (w->len + extra + 1 <= w->cap)
-        return true;
     size_t cap = w->cap ? w->cap : 1024;
     while (cap < w->len + extra + 1) {
         if (cap > SIZE_MAX / 2) {
@@ -58,6 +57,15 @@ static bool reserve(struct jsonw *w, size_t extra)
     return true;
 }
 
+static inline bool reserve(struct jsonw *w, size_t extra)
+{
+    if (w->failed)
+        return false;
+    if (w->len + extra + 1 <= w->cap)
+        return true;
+    return jsonw_grow(w, extra);
+}
+
 void jsonw_append(struct jsonw *w, const char *s, size_t n)
 {
     if (!reserve(w, n))
@@ -67,7 +75,7 @@ void jsonw_append(struct jsonw *w, const char *s, size_t n)
     w->buf[w->len] = '\0';
 }
 
-static void put_char(struct jsonw *w, char c)
+static inline void put_char(struct jsonw *w, char c)
 {
     if (!reserve(w, 1))
         return;
@@ -76,7 +84,7 @@ static void put_char(struct jsonw *w, char c)
 }
 
 /* Writes the comma a new value or key needs at the current depth. */
-static void before_value(struct jsonw *w)
+static inline void before_value(struct jsonw *w)
 {
     if (w->after_key) {
         w->after_key = false;
@@ -127,6 +135,20 @@ static const uint8_t plain[256] = {
 #undef R16
 };
 
+#define BYTES(v) (0x0101010101010101ULL * (v))
+
+/* True when none of the eight bytes of x needs escaping: each is in
+ * 0x20..0x7f and none is '"' or '\\'. A byte >= 0x80 shows in x's own high
+ * bits; among bytes < 0x80, subtracting 0x20 from each sets a high bit only
+ * when some byte is below 0x20, and subtracting 1 from x ^ '"' (x ^ '\\')
+ * only when some byte is a quote (backslash). A borrow can carry into the
+ * next byte, but only after such a byte: the answer for the word is exact. */
+static inline bool plain8(uint64_t x)
+{
+    uint64_t q = x ^ BYTES('"'), b = x ^ BYTES('\\');
+    return (((x - BYTES(0x20)) | (q - BYTES(1)) | (b - BYTES(1)) | x) & BYTES(0x80)) == 0;
+}
+
 void jsonw_append_escaped(struct jsonw *w, const char *str, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -140,6 +162,17 @@ void jsonw_append_escaped(struct jsonw *w, const char *str, size_t n)
     *o++ = '"';
     size_t i = 0;
     while (i < n) {
+        while (i + 8 <= n) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (!plain8(x))
+                break;
+            memcpy(o, &x, 8);
+            o += 8;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         size_t run = i;
         while (run < n && plain[s[run]])
             run++;
@@ -222,6 +255,20 @@ void jsonw_array_end(struct jsonw *w)
         w->depth--;
 }
 
+void jsonw_plain(struct jsonw *w, const char *s, size_t n)
+{
+    before_value(w);
+    if (!reserve(w, n + 2))
+        return;
+    char *o = w->buf + w->len;
+    *o++ = '"';
+    memcpy(o, s, n);
+    o += n;
+    *o++ = '"';
+    w->len = (size_t)(o - w->buf);
+    w->buf[w->len] = '\0';
+}
+
 void jsonw_key(struct jsonw *w, const char *key)
 {
     before_value(w);
@@ -267,14 +314,17 @@ void jsonw_int(struct jsonw *w, int64_t v)
 void jsonw_uint(struct jsonw *w, uint64_t v)
 {
     char tmp[24], *p = tmp + sizeof(tmp);
-    size_t n = 0;
     do {
         *--p = (char)('0' + v % 10);
         v /= 10;
-        n++;
     } while (v);
+    size_t n = (size_t)(tmp + sizeof(tmp) - p);
     before_value(w);
-    jsonw_append(w, p, n);
+    if (!reserve(w, sizeof(tmp)))
+        return;
+    memcpy(w->buf + w->len, p, n);
+    w->len += n;
+    w->buf[w->len] = '\0';
 }
 
 void jsonw_double(struct jsonw *w, double v)

@@ -23,6 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 #define JSONW_MAX_DEPTH 32
 
@@ -59,6 +60,42 @@ static inline void jsonw_key_str(struct jsonw *w, const char *k, const char *v) 
 static inline void jsonw_key_int(struct jsonw *w, const char *k, int64_t v) { jsonw_key(w, k); jsonw_int(w, v); }
 static inline void jsonw_key_uint(struct jsonw *w, const char *k, uint64_t v) { jsonw_key(w, k); jsonw_uint(w, v); }
 static inline void jsonw_key_bool(struct jsonw *w, const char *k, bool v) { jsonw_key(w, k); jsonw_bool(w, v); }
+
+/* Keys and values the program writes itself, without escaping (EVE records
+ * are written for every flow; these skip the scan of each byte):
+ *   JSONW_KEY(w, "name")  a key that is a string literal of plain ASCII (no
+ *                         quote, backslash or control byte); written as the
+ *                         one fragment "name": built at compile time;
+ *   jsonw_plain(w, s, n)  a string value made of such bytes only (a time, an
+ *                         address, hex digits), written between quotes. */
+#define JSONW_KEY(w, lit) jsonw_key_fragment((w), "\"" lit "\":", sizeof(lit) + 2)
+#define JSONW_KEY_STR(w, lit, v) (JSONW_KEY(w, lit), jsonw_str((w), (v)))
+#define JSONW_KEY_INT(w, lit, v) (JSONW_KEY(w, lit), jsonw_int((w), (v)))
+#define JSONW_KEY_UINT(w, lit, v) (JSONW_KEY(w, lit), jsonw_uint((w), (v)))
+#define JSONW_KEY_BOOL(w, lit, v) (JSONW_KEY(w, lit), jsonw_bool((w), (v)))
+void jsonw_plain(struct jsonw *w, const char *s, size_t n);
+/* Makes room for extra more bytes (+ the terminator); false on failure. */
+bool jsonw_grow(struct jsonw *w, size_t extra);
+
+/* Inline so that the copy of a fragment of known length is a few moves. */
+static inline void jsonw_key_fragment(struct jsonw *w, const char *frag, size_t n)
+{
+    if (w->failed || (w->len + n + 2 > w->cap && !jsonw_grow(w, n + 1)))
+        return;
+    char *o = w->buf + w->len;
+    if (w->after_key) {
+        w->after_key = false;
+    } else {
+        if (w->need_comma[w->depth])
+            *o++ = ',';
+        w->need_comma[w->depth] = true;
+    }
+    memcpy(o, frag, n);
+    o += n;
+    *o = '\0';
+    w->len = (size_t)(o - w->buf);
+    w->after_key = true;
+}
 
 /* Appends the JSON string form of s[0..n) (with quotes) to w, as jsonw_strn
  * does, but with no comma handling: for building fragments. */

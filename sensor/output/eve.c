@@ -19,7 +19,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "decode.h"
 #include "dpi.h"
@@ -47,16 +46,31 @@ const char *eve_proto_name(uint8_t proto, char *buf, size_t len)
     }
 }
 
-static void key_time(struct jsonw *w, const char *key, ictw_usec t)
+/* Values that are our own text, never network data: times and addresses
+ * (digits, '-', ':', '.', '+') and names from our tables ("TCP", "flow",
+ * "established", ...). They are plain ASCII and need no escaping. The key
+ * is a string literal (see JSONW_KEY). */
+#define KEY_TIME(w, key, t) (JSONW_KEY(w, key), put_time(w, t))
+#define KEY_ADDR(w, key, a) (JSONW_KEY(w, key), put_addr(w, a))
+#define KEY_OWN(w, key, s) (JSONW_KEY(w, key), put_own(w, s))
+
+static void put_own(struct jsonw *w, const char *s)
 {
-    char ts[ICTW_TIME_STRLEN];
-    jsonw_key_str(w, key, ictw_time_format(t, ts, sizeof(ts)));
+    jsonw_plain(w, s, strlen(s));
 }
 
-static void key_addr(struct jsonw *w, const char *key, const struct ictw_addr *a)
+static void put_time(struct jsonw *w, ictw_usec t)
+{
+    char ts[ICTW_TIME_STRLEN];
+    ictw_time_format(t, ts, sizeof(ts));
+    jsonw_plain(w, ts, strlen(ts));
+}
+
+static void put_addr(struct jsonw *w, const struct ictw_addr *a)
 {
     char buf[ICTW_ADDR_STRLEN];
-    jsonw_key_str(w, key, ictw_addr_format(a, buf, sizeof(buf)));
+    ictw_addr_format(a, buf, sizeof(buf));
+    jsonw_plain(w, buf, strlen(buf));
 }
 
 static bool has_ports(uint8_t proto)
@@ -68,7 +82,7 @@ static void write_vlan(struct jsonw *w, const struct flow *f)
 {
     if (!f->vlan_count)
         return;
-    jsonw_key(w, "vlan");
+    JSONW_KEY(w, "vlan");
     jsonw_array_begin(w);
     for (unsigned i = 0; i < f->vlan_count && i < PACKET_MAX_VLANS; i++)
         jsonw_uint(w, f->vlan[i]);
@@ -92,47 +106,44 @@ static void write_tunnel(struct jsonw *w, const struct packet_tunnel *t)
     if (t->type == TUNNEL_NONE)
         return;
     char buf[8];
-    jsonw_key(w, "tunnel");
+    JSONW_KEY(w, "tunnel");
     jsonw_object_begin(w);
-    key_addr(w, "src_ip", &t->outer_src);
-    key_addr(w, "dest_ip", &t->outer_dst);
-    jsonw_key_str(w, "proto", eve_proto_name(t->outer_proto, buf, sizeof(buf)));
-    jsonw_key_uint(w, "depth", t->depth);
-    jsonw_key_str(w, "pkt_src", pkt_src_name(t, false));
+    KEY_ADDR(w, "src_ip", &t->outer_src);
+    KEY_ADDR(w, "dest_ip", &t->outer_dst);
+    KEY_OWN(w, "proto", eve_proto_name(t->outer_proto, buf, sizeof(buf)));
+    JSONW_KEY_UINT(w, "depth", t->depth);
+    KEY_OWN(w, "pkt_src", pkt_src_name(t, false));
     jsonw_object_end(w);
 }
 
-static void tls_date(struct jsonw *w, const char *key, uint32_t epoch)
+/* A certificate date, "2016-08-02T02:19:33" (UTC): the first 19 characters
+ * of our packet-time format. */
+static void put_tls_date(struct jsonw *w, uint32_t epoch)
 {
-    time_t t = (time_t)epoch;
-    struct tm tm;
-    char buf[80];
-    if (!epoch || !gmtime_r(&t, &tm))
-        return;
-    snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    jsonw_key_str(w, key, buf);
+    char ts[ICTW_TIME_STRLEN];
+    ictw_time_format((ictw_usec)epoch * ICTW_USEC_PER_SEC, ts, sizeof(ts));
+    jsonw_plain(w, ts, strnlen(ts, 19));
 }
 
 static void write_dns(struct jsonw *w, const struct flow_app *a)
 {
     if (!a->dns_query)
         return;
-    jsonw_key(w, "dns");
+    JSONW_KEY(w, "dns");
     jsonw_object_begin(w);
-    jsonw_key_uint(w, "version", 3);
-    jsonw_key_str(w, "type", "request");
-    jsonw_key(w, "queries");
+    JSONW_KEY_UINT(w, "version", 3);
+    KEY_OWN(w, "type", "request");
+    JSONW_KEY(w, "queries");
     jsonw_array_begin(w);
     jsonw_object_begin(w);
-    jsonw_key_str(w, "rrname", a->dns_query);
+    JSONW_KEY_STR(w, "rrname", a->dns_query);
     const char *t = dpi_dns_rrtype_name(a->dns_qtype);
     if (t) {
-        jsonw_key_str(w, "rrtype", t);
+        JSONW_KEY_STR(w, "rrtype", t);
     } else if (a->dns_qtype) {
         char buf[16];
         snprintf(buf, sizeof(buf), "TYPE%u", a->dns_qtype);
-        jsonw_key_str(w, "rrtype", buf);
+        JSONW_KEY_STR(w, "rrtype", buf);
     }
     jsonw_object_end(w);
     jsonw_array_end(w);
@@ -143,30 +154,36 @@ static void write_tls(struct jsonw *w, const struct flow_app *a)
 {
     if (!(a->known & (APP_TLS_SNI | APP_TLS_VERSION | APP_JA3 | APP_JA3S | APP_TLS_CERT)))
         return;
-    jsonw_key(w, "tls");
+    JSONW_KEY(w, "tls");
     jsonw_object_begin(w);
     if (a->tls_subject)
-        jsonw_key_str(w, "subject", a->tls_subject);
+        JSONW_KEY_STR(w, "subject", a->tls_subject);
     if (a->tls_issuer)
-        jsonw_key_str(w, "issuerdn", a->tls_issuer);
+        JSONW_KEY_STR(w, "issuerdn", a->tls_issuer);
     if (a->tls_sni)
-        jsonw_key_str(w, "sni", a->tls_sni);
+        JSONW_KEY_STR(w, "sni", a->tls_sni);
     if (a->tls_version) {
         char buf[32];
-        jsonw_key_str(w, "version", dpi_tls_version_name(a->tls_version, buf, sizeof(buf)));
+        JSONW_KEY_STR(w, "version", dpi_tls_version_name(a->tls_version, buf, sizeof(buf)));
     }
-    tls_date(w, "notbefore", a->tls_notbefore);
-    tls_date(w, "notafter", a->tls_notafter);
+    if (a->tls_notbefore) {
+        JSONW_KEY(w, "notbefore");
+        put_tls_date(w, a->tls_notbefore);
+    }
+    if (a->tls_notafter) {
+        JSONW_KEY(w, "notafter");
+        put_tls_date(w, a->tls_notafter);
+    }
     if (a->ja3[0]) {
-        jsonw_key(w, "ja3");
+        JSONW_KEY(w, "ja3");
         jsonw_object_begin(w);
-        jsonw_key_str(w, "hash", a->ja3);
+        JSONW_KEY_STR(w, "hash", a->ja3);
         jsonw_object_end(w);
     }
     if (a->ja3s[0]) {
-        jsonw_key(w, "ja3s");
+        JSONW_KEY(w, "ja3s");
         jsonw_object_begin(w);
-        jsonw_key_str(w, "hash", a->ja3s);
+        JSONW_KEY_STR(w, "hash", a->ja3s);
         jsonw_object_end(w);
     }
     jsonw_object_end(w);
@@ -176,41 +193,38 @@ static void write_http(struct jsonw *w, const struct flow_app *a)
 {
     if (!(a->known & (APP_HTTP_HOST | APP_HTTP_URI | APP_HTTP_METHOD | APP_HTTP_UA | APP_HTTP_STATUS)))
         return;
-    jsonw_key(w, "http");
+    JSONW_KEY(w, "http");
     jsonw_object_begin(w);
     if (a->http_host)
-        jsonw_key_str(w, "hostname", a->http_host);
+        JSONW_KEY_STR(w, "hostname", a->http_host);
     if (a->http_uri)
-        jsonw_key_str(w, "url", a->http_uri);
+        JSONW_KEY_STR(w, "url", a->http_uri);
     if (a->http_user_agent)
-        jsonw_key_str(w, "http_user_agent", a->http_user_agent);
+        JSONW_KEY_STR(w, "http_user_agent", a->http_user_agent);
     if (a->http_content_type)
-        jsonw_key_str(w, "http_content_type", a->http_content_type);
+        JSONW_KEY_STR(w, "http_content_type", a->http_content_type);
     if (a->http_method)
-        jsonw_key_str(w, "http_method", a->http_method);
+        JSONW_KEY_STR(w, "http_method", a->http_method);
     if (a->http_status)
-        jsonw_key_uint(w, "status", a->http_status);
+        JSONW_KEY_UINT(w, "status", a->http_status);
     jsonw_object_end(w);
 }
 
 /* "SSH-2.0-OpenSSH_7.4" -> proto_version "2.0", software_version "OpenSSH_7.4". */
-static void write_ssh_side(struct jsonw *w, const char *key, const char *banner)
+static void write_ssh_side(struct jsonw *w, const char *banner)
 {
-    if (!banner)
-        return;
-    jsonw_key(w, key);
     jsonw_object_begin(w);
     if (strncmp(banner, "SSH-", 4) == 0) {
         const char *v = banner + 4, *dash = strchr(v, '-');
         if (dash) {
-            jsonw_key(w, "proto_version");
+            JSONW_KEY(w, "proto_version");
             jsonw_strn(w, v, (size_t)(dash - v));
-            jsonw_key_str(w, "software_version", dash + 1);
+            JSONW_KEY_STR(w, "software_version", dash + 1);
         } else {
-            jsonw_key_str(w, "proto_version", v);
+            JSONW_KEY_STR(w, "proto_version", v);
         }
     } else {
-        jsonw_key_str(w, "software_version", banner);
+        JSONW_KEY_STR(w, "software_version", banner);
     }
     jsonw_object_end(w);
 }
@@ -219,10 +233,16 @@ static void write_ssh(struct jsonw *w, const struct flow_app *a)
 {
     if (!(a->known & APP_SSH))
         return;
-    jsonw_key(w, "ssh");
+    JSONW_KEY(w, "ssh");
     jsonw_object_begin(w);
-    write_ssh_side(w, "client", a->ssh_client);
-    write_ssh_side(w, "server", a->ssh_server);
+    if (a->ssh_client) {
+        JSONW_KEY(w, "client");
+        write_ssh_side(w, a->ssh_client);
+    }
+    if (a->ssh_server) {
+        JSONW_KEY(w, "server");
+        write_ssh_side(w, a->ssh_server);
+    }
     jsonw_object_end(w);
 }
 
@@ -241,7 +261,7 @@ static void write_app_proto(const struct eve_ctx *e, struct jsonw *w, const stru
     char buf[64];
     const char *ap = dpi_app_proto(e->dpi, f, buf, sizeof(buf));
     if (ap)
-        jsonw_key_str(w, "app_proto", ap);
+        JSONW_KEY_STR(w, "app_proto", ap);
 }
 
 static const char *confidence_name(uint8_t c)
@@ -260,37 +280,37 @@ static void write_ndpi(const struct eve_ctx *e, struct jsonw *w, const struct fl
     if (!f->dpi.packets && !(f->flags & FLOW_F_DPI_DONE))
         return;
     char name[128];
-    jsonw_key(w, "ndpi");
+    JSONW_KEY(w, "ndpi");
     jsonw_object_begin(w);
-    jsonw_key_str(w, "protocol", dpi_flow_proto_name(e->dpi, f, name, sizeof(name)));
+    JSONW_KEY_STR(w, "protocol", dpi_flow_proto_name(e->dpi, f, name, sizeof(name)));
     if (f->dpi.master_proto)
-        jsonw_key_str(w, "master_protocol", dpi_proto_name(e->dpi, f->dpi.master_proto));
+        JSONW_KEY_STR(w, "master_protocol", dpi_proto_name(e->dpi, f->dpi.master_proto));
     if (f->dpi.app_proto)
-        jsonw_key_str(w, "app_protocol", dpi_proto_name(e->dpi, f->dpi.app_proto));
-    jsonw_key_str(w, "category", dpi_category_name(e->dpi, f->dpi.category));
-    jsonw_key_str(w, "confidence", f->dpi.gave_up && f->dpi.master_proto + f->dpi.app_proto
+        JSONW_KEY_STR(w, "app_protocol", dpi_proto_name(e->dpi, f->dpi.app_proto));
+    JSONW_KEY_STR(w, "category", dpi_category_name(e->dpi, f->dpi.category));
+    KEY_OWN(w, "confidence", f->dpi.gave_up && f->dpi.master_proto + f->dpi.app_proto
                                        ? "guessed" : confidence_name(f->dpi.confidence));
     if (f->app && f->app->host)
-        jsonw_key_str(w, "hostname", f->app->host);
+        JSONW_KEY_STR(w, "hostname", f->app->host);
     if (f->dpi.risk) {
-        jsonw_key(w, "risks");
+        JSONW_KEY(w, "risks");
         jsonw_array_begin(w);
         for (int i = 1; i < DPI_RISK_MAX; i++) {
             if (!(f->dpi.risk & (1ULL << i)))
                 continue;
             jsonw_object_begin(w);
-            jsonw_key_uint(w, "id", (uint64_t)i);
+            JSONW_KEY_UINT(w, "id", (uint64_t)i);
             const char *code = dpi_risk_code(i), *text = dpi_risk_text(i);
-            jsonw_key_str(w, "code", code ? code : "NDPI_UNKNOWN_RISK");
-            jsonw_key_str(w, "text", text ? text : "unknown risk");
+            JSONW_KEY_STR(w, "code", code ? code : "NDPI_UNKNOWN_RISK");
+            JSONW_KEY_STR(w, "text", text ? text : "unknown risk");
             jsonw_object_end(w);
         }
         jsonw_array_end(w);
     }
     if (f->tunnel.type != TUNNEL_NONE) {
-        jsonw_key_str(w, "tunnel", decode_tunnel_name(f->tunnel.type));
+        KEY_OWN(w, "tunnel", decode_tunnel_name(f->tunnel.type));
         if (f->tunnel.id)
-            jsonw_key_uint(w, "tunnel_id", f->tunnel.id);
+            JSONW_KEY_UINT(w, "tunnel_id", f->tunnel.id);
     }
     jsonw_object_end(w);
 }
@@ -310,22 +330,22 @@ static void write_tcp(struct jsonw *w, const struct flow *f)
         return;
     uint8_t all = f->tcp_flags[0] | f->tcp_flags[1];
     char buf[3];
-    jsonw_key(w, "tcp");
+    JSONW_KEY(w, "tcp");
     jsonw_object_begin(w);
     tcp_flags_hex(all, buf);
-    jsonw_key_str(w, "tcp_flags", buf);
+    KEY_OWN(w, "tcp_flags", buf);
     tcp_flags_hex(f->tcp_flags[FLOW_TOSERVER], buf);
-    jsonw_key_str(w, "tcp_flags_ts", buf);
+    KEY_OWN(w, "tcp_flags_ts", buf);
     tcp_flags_hex(f->tcp_flags[FLOW_TOCLIENT], buf);
-    jsonw_key_str(w, "tcp_flags_tc", buf);
-    if (all & TCP_SYN) jsonw_key_bool(w, "syn", true);
-    if (all & TCP_FIN) jsonw_key_bool(w, "fin", true);
-    if (all & TCP_RST) jsonw_key_bool(w, "rst", true);
-    if (all & TCP_PSH) jsonw_key_bool(w, "psh", true);
-    if (all & TCP_ACK) jsonw_key_bool(w, "ack", true);
-    if (all & TCP_URG) jsonw_key_bool(w, "urg", true);
-    if (all & TCP_ECE) jsonw_key_bool(w, "ecn", true);
-    if (all & TCP_CWR) jsonw_key_bool(w, "cwr", true);
+    KEY_OWN(w, "tcp_flags_tc", buf);
+    if (all & TCP_SYN) JSONW_KEY_BOOL(w, "syn", true);
+    if (all & TCP_FIN) JSONW_KEY_BOOL(w, "fin", true);
+    if (all & TCP_RST) JSONW_KEY_BOOL(w, "rst", true);
+    if (all & TCP_PSH) JSONW_KEY_BOOL(w, "psh", true);
+    if (all & TCP_ACK) JSONW_KEY_BOOL(w, "ack", true);
+    if (all & TCP_URG) JSONW_KEY_BOOL(w, "urg", true);
+    if (all & TCP_ECE) JSONW_KEY_BOOL(w, "ecn", true);
+    if (all & TCP_CWR) JSONW_KEY_BOOL(w, "cwr", true);
     const char *st;
     if (f->flags & FLOW_F_RST)
         st = "closed";
@@ -337,16 +357,16 @@ static void write_tcp(struct jsonw *w, const struct flow *f)
         st = "syn_recv";
     else
         st = "syn_sent";
-    jsonw_key_str(w, "state", st);
+    KEY_OWN(w, "state", st);
     jsonw_object_end(w);
 }
 
 static void write_flow_counters(struct jsonw *w, const struct flow *f)
 {
-    jsonw_key_uint(w, "pkts_toserver", f->pkts[FLOW_TOSERVER]);
-    jsonw_key_uint(w, "pkts_toclient", f->pkts[FLOW_TOCLIENT]);
-    jsonw_key_uint(w, "bytes_toserver", f->bytes[FLOW_TOSERVER]);
-    jsonw_key_uint(w, "bytes_toclient", f->bytes[FLOW_TOCLIENT]);
+    JSONW_KEY_UINT(w, "pkts_toserver", f->pkts[FLOW_TOSERVER]);
+    JSONW_KEY_UINT(w, "pkts_toclient", f->pkts[FLOW_TOCLIENT]);
+    JSONW_KEY_UINT(w, "bytes_toserver", f->bytes[FLOW_TOSERVER]);
+    JSONW_KEY_UINT(w, "bytes_toclient", f->bytes[FLOW_TOCLIENT]);
 }
 
 /* The 5-tuple part of the header; ports only for port-bearing protocols. */
@@ -354,69 +374,73 @@ static void write_tuple(struct jsonw *w, const struct ictw_addr *src, uint16_t s
                         const struct ictw_addr *dst, uint16_t dport, uint8_t proto, uint8_t ipv)
 {
     char buf[8];
-    key_addr(w, "src_ip", src);
+    KEY_ADDR(w, "src_ip", src);
     if (has_ports(proto))
-        jsonw_key_uint(w, "src_port", sport);
-    key_addr(w, "dest_ip", dst);
+        JSONW_KEY_UINT(w, "src_port", sport);
+    KEY_ADDR(w, "dest_ip", dst);
     if (has_ports(proto))
-        jsonw_key_uint(w, "dest_port", dport);
-    jsonw_key_str(w, "proto", eve_proto_name(proto, buf, sizeof(buf)));
-    jsonw_key_uint(w, "ip_v", ipv);
+        JSONW_KEY_UINT(w, "dest_port", dport);
+    KEY_OWN(w, "proto", eve_proto_name(proto, buf, sizeof(buf)));
+    JSONW_KEY_UINT(w, "ip_v", ipv);
 }
 
 void eve_write_flow(const struct eve_ctx *e, struct jsonw *w, const struct flow *f,
                     enum flow_end_reason reason, ictw_usec now)
 {
     ictw_usec end = f->last_seen;
+    char end_text[ICTW_TIME_STRLEN];   /* the timestamp is the end: formatted once */
+    size_t end_len = strlen(ictw_time_format(end, end_text, sizeof(end_text)));
     (void)now;
     jsonw_object_begin(w);
-    key_time(w, "timestamp", end);
-    jsonw_key_uint(w, "flow_id", f->flow_id);
+    JSONW_KEY(w, "timestamp");
+    jsonw_plain(w, end_text, end_len);
+    JSONW_KEY_UINT(w, "flow_id", f->flow_id);
     if (e->in_iface)
-        jsonw_key_str(w, "in_iface", e->in_iface);
-    jsonw_key_str(w, "event_type", "flow");
+        JSONW_KEY_STR(w, "in_iface", e->in_iface);
+    KEY_OWN(w, "event_type", "flow");
     write_vlan(w, f);
     write_tuple(w, &f->cli, f->cli_port, &f->srv, f->srv_port, f->key.proto, f->ip_version);
     write_tunnel(w, &f->tunnel);
     write_app_layer(w, f);
     write_app_proto(e, w, f);
 
-    jsonw_key(w, "flow");
+    JSONW_KEY(w, "flow");
     jsonw_object_begin(w);
     write_flow_counters(w, f);
-    key_time(w, "start", f->first_seen);
-    key_time(w, "end", end);
-    jsonw_key_uint(w, "age", (end - f->first_seen) / ICTW_USEC_PER_SEC);
+    KEY_TIME(w, "start", f->first_seen);
+    JSONW_KEY(w, "end");
+    jsonw_plain(w, end_text, end_len);
+    JSONW_KEY_UINT(w, "age", (end - f->first_seen) / ICTW_USEC_PER_SEC);
     if (f->flags & FLOW_F_EMERGENCY)
-        jsonw_key_bool(w, "emergency", true);
-    jsonw_key_str(w, "state", flow_state_name(f->state));
-    jsonw_key_str(w, "reason", flow_end_reason_name(reason));
-    jsonw_key_bool(w, "alerted", (f->flags & FLOW_F_ALERTED) != 0);
+        JSONW_KEY_BOOL(w, "emergency", true);
+    KEY_OWN(w, "state", flow_state_name(f->state));
+    KEY_OWN(w, "reason", flow_end_reason_name(reason));
+    JSONW_KEY_BOOL(w, "alerted", (f->flags & FLOW_F_ALERTED) != 0);
     jsonw_object_end(w);
 
     write_tcp(w, f);
     write_ndpi(e, w, f);
-    jsonw_key_str(w, "host", e->host);
+    JSONW_KEY_STR(w, "host", e->host);
     jsonw_object_end(w);
 }
 
 static void write_alert_object(struct jsonw *w, const struct eve_alert_sig *sig)
 {
-    jsonw_key(w, "alert");
+    JSONW_KEY(w, "alert");
     jsonw_object_begin(w);
-    jsonw_key_str(w, "action", "allowed");
-    jsonw_key_uint(w, "gid", sig->gid);
-    jsonw_key_uint(w, "signature_id", sig->sid);
-    jsonw_key_uint(w, "rev", sig->rev);
-    jsonw_key_str(w, "signature", sig->msg ? sig->msg : "");
-    jsonw_key_str(w, "category", sig->category ? sig->category : "");
-    jsonw_key_int(w, "severity", sig->severity);
+    KEY_OWN(w, "action", "allowed");
+    JSONW_KEY_UINT(w, "gid", sig->gid);
+    JSONW_KEY_UINT(w, "signature_id", sig->sid);
+    JSONW_KEY_UINT(w, "rev", sig->rev);
+    JSONW_KEY_STR(w, "signature", sig->msg ? sig->msg : "");
+    JSONW_KEY_STR(w, "category", sig->category ? sig->category : "");
+    JSONW_KEY_INT(w, "severity", sig->severity);
     if (sig->references_json) {
-        jsonw_key(w, "references");
+        JSONW_KEY(w, "references");
         jsonw_raw(w, sig->references_json, strlen(sig->references_json));
     }
     if (sig->metadata_json) {
-        jsonw_key(w, "metadata");
+        JSONW_KEY(w, "metadata");
         jsonw_raw(w, sig->metadata_json, strlen(sig->metadata_json));
     }
     jsonw_object_end(w);
@@ -426,21 +450,21 @@ void eve_write_alert(const struct eve_ctx *e, struct jsonw *w, const struct eve_
                      const struct flow *f, const struct packet *p, int dir, ictw_usec now)
 {
     jsonw_object_begin(w);
-    key_time(w, "timestamp", p ? p->ts : (now ? now : f->last_seen));
-    jsonw_key_uint(w, "flow_id", f->flow_id);
+    KEY_TIME(w, "timestamp", p ? p->ts : (now ? now : f->last_seen));
+    JSONW_KEY_UINT(w, "flow_id", f->flow_id);
     if (e->in_iface)
-        jsonw_key_str(w, "in_iface", e->in_iface);
+        JSONW_KEY_STR(w, "in_iface", e->in_iface);
     if (p && p->pcap_cnt)
-        jsonw_key_uint(w, "pcap_cnt", p->pcap_cnt);
-    jsonw_key_str(w, "event_type", "alert");
+        JSONW_KEY_UINT(w, "pcap_cnt", p->pcap_cnt);
+    KEY_OWN(w, "event_type", "alert");
     write_vlan(w, f);
     if (p) {
         write_tuple(w, &p->src, p->sport, &p->dst, p->dport, p->proto, p->ip_version);
         if (p->proto == IPPROTO_NUM_ICMP || p->proto == IPPROTO_NUM_ICMPV6) {
-            jsonw_key_uint(w, "icmp_type", p->icmp_type);
-            jsonw_key_uint(w, "icmp_code", p->icmp_code);
+            JSONW_KEY_UINT(w, "icmp_type", p->icmp_type);
+            JSONW_KEY_UINT(w, "icmp_code", p->icmp_code);
         }
-        jsonw_key_str(w, "pkt_src", pkt_src_name(&p->tunnel, (p->flags & PKT_REASSEMBLED) != 0));
+        KEY_OWN(w, "pkt_src", pkt_src_name(&p->tunnel, (p->flags & PKT_REASSEMBLED) != 0));
     } else {
         write_tuple(w, &f->cli, f->cli_port, &f->srv, f->srv_port, f->key.proto, f->ip_version);
     }
@@ -448,22 +472,21 @@ void eve_write_alert(const struct eve_ctx *e, struct jsonw *w, const struct eve_
     write_tunnel(w, &f->tunnel);
     write_app_layer(w, f);
     write_app_proto(e, w, f);
-    jsonw_key_str(w, "direction", dir == FLOW_TOCLIENT ? "to_client" : "to_server");
+    KEY_OWN(w, "direction", dir == FLOW_TOCLIENT ? "to_client" : "to_server");
 
-    jsonw_key(w, "flow");
+    JSONW_KEY(w, "flow");
     jsonw_object_begin(w);
     write_flow_counters(w, f);
-    key_time(w, "start", f->first_seen);
-    char buf[ICTW_ADDR_STRLEN];
-    jsonw_key_str(w, "src_ip", ictw_addr_format(&f->cli, buf, sizeof(buf)));
-    jsonw_key_str(w, "dest_ip", ictw_addr_format(&f->srv, buf, sizeof(buf)));
+    KEY_TIME(w, "start", f->first_seen);
+    KEY_ADDR(w, "src_ip", &f->cli);
+    KEY_ADDR(w, "dest_ip", &f->srv);
     if (has_ports(f->key.proto)) {
-        jsonw_key_uint(w, "src_port", f->cli_port);
-        jsonw_key_uint(w, "dest_port", f->srv_port);
+        JSONW_KEY_UINT(w, "src_port", f->cli_port);
+        JSONW_KEY_UINT(w, "dest_port", f->srv_port);
     }
     jsonw_object_end(w);
 
     write_ndpi(e, w, f);
-    jsonw_key_str(w, "host", e->host);
+    JSONW_KEY_STR(w, "host", e->host);
     jsonw_object_end(w);
 }

@@ -15,6 +15,8 @@
 #include "ictwatch/config.h"
 #include "ictwatch/jsonw.h"
 
+#include <arpa/inet.h>
+
 static void test_time_format_matches_gmtime(void **state)
 {
     (void)state;
@@ -77,6 +79,14 @@ static void test_addr_format_parse_mask(void **state)
     char small[6];
     ictw_addr_format(&a, small, sizeof(small));
     assert_string_equal(small, "255.2");
+    /* Every byte value in every place, against inet_ntop. */
+    for (unsigned v = 0; v < 256; v++) {
+        const uint8_t b[4] = {(uint8_t)v, (uint8_t)(255 - v), (uint8_t)(v / 3), (uint8_t)(v % 10 * 11)};
+        char want[INET_ADDRSTRLEN];
+        ictw_addr_from_v4(&a, b);
+        assert_non_null(inet_ntop(AF_INET, b, want, sizeof(want)));
+        assert_string_equal(ictw_addr_format(&a, buf, sizeof(buf)), want);
+    }
 }
 
 static void test_number_parsers(void **state)
@@ -129,6 +139,83 @@ static void test_jsonw_structure_and_escaping(void **state)
     jsonw_strn(&w, nul, 3);
     assert_string_equal(w.buf, "\"a\\u0000b\"");
     jsonw_free(&w);
+}
+
+/* The escaper tests eight bytes at a time: every byte value at every place
+ * of a word (and in the tail) must come out as the byte-by-byte rules say. */
+static void expect_one_byte_escape(unsigned char c, char *want, size_t cap)
+{
+    static const char hex[] = "0123456789abcdef";
+    if (c == '"' || c == '\\')
+        snprintf(want, cap, "\\%c", c);
+    else if (c == '\n')
+        snprintf(want, cap, "\\n");
+    else if (c == '\r')
+        snprintf(want, cap, "\\r");
+    else if (c == '\t')
+        snprintf(want, cap, "\\t");
+    else if (c == '\b')
+        snprintf(want, cap, "\\b");
+    else if (c == '\f')
+        snprintf(want, cap, "\\f");
+    else if (c < 0x20 || c >= 0x80)   /* alone between ASCII: never valid UTF-8 */
+        snprintf(want, cap, "\\u00%c%c", hex[c >> 4], hex[c & 15]);
+    else
+        snprintf(want, cap, "%c", c);
+}
+
+static void test_jsonw_word_scan_matches_bytewise(void **state)
+{
+    (void)state;
+    struct jsonw w;
+    jsonw_init(&w);
+    for (unsigned c = 1; c < 256; c++) {
+        for (size_t len = 1; len <= 19; len++) {
+            for (size_t at = 0; at < len; at++) {
+                char in[32], want[200], esc[8];
+                memset(in, 'a' + (int)(len % 26), len);
+                in[at] = (char)c;
+                expect_one_byte_escape((unsigned char)c, esc, sizeof(esc));
+                snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)at, in, esc, (int)(len - at - 1), in + at + 1);
+                jsonw_reset(&w);
+                jsonw_strn(&w, in, len);
+                if (strcmp(w.buf, want) != 0)
+                    fail_msg("byte 0x%02x at %zu of %zu: got %s, want %s", c, at, len, w.buf, want);
+            }
+        }
+    }
+    jsonw_free(&w);
+}
+
+/* Literal keys and plain values write what the escaping forms write. */
+static void test_jsonw_literal_key_and_plain_value(void **state)
+{
+    (void)state;
+    struct jsonw a, b;
+    jsonw_init(&a);
+    jsonw_init(&b);
+    jsonw_object_begin(&a);
+    jsonw_object_begin(&b);
+    for (int i = 0; i < 3; i++) {
+        jsonw_key_str(&a, "timestamp", "2016-08-02T02:19:33.127416+0000");
+        JSONW_KEY(&b, "timestamp");
+        jsonw_plain(&b, "2016-08-02T02:19:33.127416+0000", 31);
+        jsonw_key(&a, "flow");
+        JSONW_KEY(&b, "flow");
+        jsonw_object_begin(&a);
+        jsonw_object_begin(&b);
+        jsonw_key_uint(&a, "n", (uint64_t)i * 1000000007u);
+        JSONW_KEY(&b, "n");
+        jsonw_uint(&b, (uint64_t)i * 1000000007u);
+        jsonw_object_end(&a);
+        jsonw_object_end(&b);
+    }
+    jsonw_object_end(&a);
+    jsonw_object_end(&b);
+    assert_false(a.failed || b.failed);
+    assert_string_equal(a.buf, b.buf);
+    jsonw_free(&a);
+    jsonw_free(&b);
 }
 
 static void test_jsonw_depth_limit_fails_cleanly(void **state)
@@ -204,6 +291,8 @@ int main(void)
         cmocka_unit_test(test_number_parsers),
         cmocka_unit_test(test_jsonw_structure_and_escaping),
         cmocka_unit_test(test_jsonw_depth_limit_fails_cleanly),
+        cmocka_unit_test(test_jsonw_word_scan_matches_bytewise),
+        cmocka_unit_test(test_jsonw_literal_key_and_plain_value),
         cmocka_unit_test(test_config_file_and_overrides),
         cmocka_unit_test(test_config_unknown_key_names_place),
     };
