@@ -18,7 +18,10 @@
  *   - Spilling to the spool: live capture spills when Redis is away, refuses
  *     writes, or the queue is half full (Redis too slow), so the packet path
  *     never waits; a replay with replay-wait does not spill but lets the
- *     producer wait, until SIGINT/SIGTERM or the close timeout.
+ *     producer wait, until SIGINT/SIGTERM or the close timeout; a replay
+ *     without replay-wait spills like live capture, and when even the
+ *     spool cannot keep up with the file its producer waits for it instead
+ *     of dropping (live capture drops and counts).
  *
  * The thread owns the hiredis context in non-blocking mode and drives it
  * with poll(): connect, command and close timeouts are its own deadlines,
@@ -389,6 +392,16 @@ static bool window_refused(const struct redis_sink *s)
 static bool stop_requested(const struct redis_sink *s)
 {
     return s->stop && *s->stop;
+}
+
+/* Whether a full queue makes submit wait rather than drop. A replay with
+ * replay-wait waits for Redis; a replay that spools instead waits only for
+ * the output thread to move the queue to the spool: a file can always be
+ * read later, so a burst faster than the disk never costs a record. Live
+ * capture never waits (the kernel would drop packets instead). */
+static bool producer_may_wait(const struct redis_sink *s)
+{
+    return s->conf.replay_wait || (!s->live && s->spool);
 }
 
 /* Live capture must never wait: spool when Redis cannot take records now. */
@@ -1181,7 +1194,7 @@ void redis_sink_submit(struct redis_sink *s, enum eve_kind kind, int severity, c
         return;
     }
     memcpy(r.json, json, len);
-    enum redis_queue_result res = redis_queue_push(s->q, &r, s->conf.replay_wait, assign_id, s);
+    enum redis_queue_result res = redis_queue_push(s->q, &r, producer_may_wait(s), assign_id, s);
     if (res == REDIS_QUEUE_OK)
         return;
     free(r.json);
