@@ -1,14 +1,16 @@
 """test_redis_output.py - the sensor's Redis output end to end.
 
-A capture replay with --redis sends exactly the records of the EVE file,
-byte for byte and in order, in every mode (stream, publish, lpush, rpush).
-Then 100,000 records with Redis stopped for several seconds in the middle
-(appendonly on): the stream ends with exactly the EVE file's records, none
-twice; and the same with the sensor killed (SIGKILL) during the outage and
-started again with the same input.
+A capture replay with rules and --redis sends exactly the records of the EVE
+file (alerts and flow records), byte for byte and in order, in every mode
+(stream, publish, lpush, rpush). Then a replay raising 100,000 alerts with
+Redis stopped for several seconds in the middle (appendonly on): the stream
+ends with exactly the EVE file's alerts, none twice; and the same with the
+sensor killed (SIGKILL) during the outage and started again with the same
+input.
 
-The captures are written here (UDP flows, one flow record each; alerts too
-once rules fire on them), so the test needs nothing from ../shared.
+The captures and the rule are written here (UDP flows; the rule raises one
+alert on the first packet of each flow), so the test needs nothing from
+../shared.
 """
 import os
 import signal
@@ -24,6 +26,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import ictw  # noqa: E402
 
 KINDS = "alert,flow"
+# One alert per flow: on its first packet (the flowbit is not set yet).
+RULE = ('alert udp any any -> any 53 (msg:"ictwatch e2e: first packet of a flow"; '
+        'flowbits:isnotset,e2e.seen; flowbits:set,e2e.seen; content:"xxxx"; '
+        'classtype:misc-activity; sid:9990001; rev:1;)\n')
 
 
 def write_pcap(path, nflows, per_flow, gap_us=1000):
@@ -69,9 +75,13 @@ def stream_records(r, key):
     return recs
 
 
-def sensor_args(pcap, logdir, r, extra):
-    return [ictw.SENSOR, "-q", "-r", pcap, "-l", logdir, "--eve-types", KINDS,
-            "--sensor-id", "e2e", "--redis", r.unix_url, "--set", "redis.types=" + KINDS] + extra
+def sensor_args(pcap, logdir, r, extra, kinds=KINDS):
+    return [ictw.SENSOR, "-q", "-r", pcap, "-l", logdir, "--eve-types", kinds, "-S", RULES,
+            "--sensor-id", "e2e", "--redis", r.unix_url, "--set", "redis.types=" + kinds] + extra
+
+
+def count_alerts(lines):
+    return sum(1 for ln in lines if b'"event_type":"alert"' in ln)
 
 
 def diff_detail(want, got):
@@ -154,9 +164,11 @@ def test_modes(tmp, pcap):
                 got = cli_raw(r, "LRANGE", "ictwatch:eve-list:{e2e}", "0", "-1")
                 if mode == "lpush":
                     got.reverse()
-            ictw.check(p.returncode == 0 and len(want) > 0 and got == want,
-                       "--redis-mode %s delivers exactly the EVE file's %d records, byte-identical, in order"
-                       % (mode, len(want)), p.stderr[-2000:] + "\n" + diff_detail(want, got))
+            alerts = count_alerts(want)
+            ictw.check(p.returncode == 0 and alerts == 3000 and len(want) == 6000 and got == want,
+                       "--redis-mode %s delivers exactly the EVE file's %d records (%d alerts, "
+                       "the rest flow records), byte-identical, in order" % (mode, len(want), alerts),
+                       p.stderr[-2000:] + "\n" + diff_detail(want, got))
         finally:
             r.close()
 
@@ -183,7 +195,8 @@ def test_outage_replay_wait(tmp, pcap):
         logdir = os.path.join(tmp, "outage")
         os.makedirs(logdir)
         p = subprocess.Popen(sensor_args(pcap, logdir, r, ["--redis-mode", "stream,publish",
-                                                           "--set", "redis.command-timeout=500ms"]),
+                                                           "--set", "redis.command-timeout=500ms"],
+                                         kinds="alert"),
                              stderr=subprocess.PIPE, text=True)
         started = wait_for(lambda: xlen(r) > 5000, 120)
         r.stop()
@@ -196,9 +209,10 @@ def test_outage_replay_wait(tmp, pcap):
             err = p.communicate()[1]
         want = eve_lines(os.path.join(logdir, "eve.json"))
         got = stream_records(r, "ictwatch:eve:{e2e}")
-        ictw.check(started and p.returncode == 0 and len(want) >= 100000 and got == want,
-                   "Redis stopped 4 s during a %d-record replay (replay-wait): stream has exactly "
-                   "the EVE file's records, in order, none twice" % len(want),
+        ictw.check(started and p.returncode == 0 and count_alerts(want) == len(want) >= 100000
+                   and got == want,
+                   "Redis stopped 4 s during a replay raising %d alerts (replay-wait): stream has "
+                   "exactly the EVE file's alerts, in order, none twice" % len(want),
                    err[-2000:] + "\n" + diff_detail(want, got))
     finally:
         r.close()
@@ -215,7 +229,8 @@ def test_outage_sensor_killed(tmp, pcap):
             runs.append(logdir)
         args = ["--redis-mode", "stream", "--spool-dir", spool, "--replay-wait", "no",
                 "--set", "redis.connect-timeout=200ms"]
-        p = subprocess.Popen(sensor_args(pcap, runs[0], r, args), stderr=subprocess.PIPE, text=True)
+        p = subprocess.Popen(sensor_args(pcap, runs[0], r, args, kinds="alert"),
+                             stderr=subprocess.PIPE, text=True)
         started = wait_for(lambda: xlen(r) > 5000, 120)
         r.stop()
 
@@ -228,16 +243,16 @@ def test_outage_sensor_killed(tmp, pcap):
         killed = p.returncode == -signal.SIGKILL
         r.start()
         before = xlen(r)
-        p2 = ictw.run([a for a in sensor_args(pcap, runs[1], r, args) if a != "-q"])
+        p2 = ictw.run([a for a in sensor_args(pcap, runs[1], r, args, kinds="alert") if a != "-q"])
         want = eve_lines(os.path.join(runs[1], "eve.json"))
         got = stream_records(r, "ictwatch:eve:{e2e}")
         ictw.check(started and spooled and killed and 0 < before < len(want),
                    "sensor killed (SIGKILL) during the outage with records in the spool "
                    "(%d of %d in the stream then)" % (before, len(want)),
                    "started %s spooled %s killed %s" % (started, spooled, killed))
-        ictw.check(p2.returncode == 0 and got == want,
+        ictw.check(p2.returncode == 0 and count_alerts(want) == len(want) >= 100000 and got == want,
                    "restarted with the same input: spool drained first, the stream has exactly "
-                   "the %d records in order, none twice" % len(want),
+                   "the %d alerts in order, none twice" % len(want),
                    p2.stderr[-2000:] + "\n" + diff_detail(want, got))
         ictw.check("resuming a replay that was interrupted" in p2.stderr,
                    "the restarted sensor says it resumes the interrupted replay", p2.stderr[-1000:])
@@ -251,13 +266,16 @@ def main():
     if subprocess.run(["redis-server", "--version"], capture_output=True).returncode != 0:
         ictw.skip_all("redis-server not installed")
     tmp = tempfile.mkdtemp(prefix="ictw-redis-e2e-")
+    global RULES
+    RULES = os.path.join(tmp, "e2e.rules")
+    with open(RULES, "w") as f:
+        f.write(RULE)
     try:
         small = os.path.join(tmp, "small.pcap")
         write_pcap(small, 3000, 2)
         test_modes(tmp, small)
         big = os.path.join(tmp, "big.pcap")
-        # 100,000 flows of 20 packets, 1 ms apart: flow records come out throughout
-        # the replay (UDP timeout) and at its end.
+        # 100,000 flows of 20 packets, 1 ms apart: 100,000 alerts throughout the replay.
         write_pcap(big, 100000, 20)
         test_outage_replay_wait(tmp, big)
         test_outage_sensor_killed(tmp, big)
