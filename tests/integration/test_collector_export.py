@@ -9,6 +9,7 @@ import glob
 import hashlib
 import json
 import os
+import random
 import sys
 import time
 
@@ -21,6 +22,17 @@ if not os.path.exists(ictw.COLLECTOR):
     ictw.skip_all("collector not built")
 C = ictw.COLLECTOR
 SENSORS = ["kz-plant-01", "kz-office-02"]
+RED_SENSOR = "kz-red-03"                      # its heartbeat says tlp red
+# The same alerts (rule, source) from the AMBER plant sensor (25) and from the RED sensor (30),
+# which also sees a source of its own; and a source seen only in alerts of the RED rule 9100003.
+TWIN_SIG = (1, 9100077, 1, "ICTW twin rule seen at two levels", "Attempted Information Leak", 2)
+TWIN_SRC, RED_ONLY_SRC, RED_RULE_SRC = "100.64.97.1", "100.64.99.1", "100.64.96.1"
+N_TWIN_AMBER, N_TWIN_RED = 25, 30
+RED_RULE = (1, 9100003, 1, "ICTW ICS DNP3 unsolicited response flood", "Attempted Denial of Service", 1)
+MARK = {"amber": "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+        "amber+strict": "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+        "red": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"}
+TLP_EXT = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 
 
 def stix_validators():
@@ -68,6 +80,16 @@ try:
     r = ictw_resp.Resp(unix=rd.sock)
     U = rd.unix_url
     streams = eve_gen.generate(SENSORS, 3000, seed=606, span_s=3 * 3600)
+    rng = random.Random(607)
+    tw = (int(time.time()) - 3 * 3600 - 3600) // 3600 * 3600 + 3600 + 60     # inside one hour of the data
+    streams["kz-plant-01"] += [eve_gen.make_alert(rng, (tw + i) * 1000000, "kz-plant-01", 0, 1 + i, src=TWIN_SRC,
+                                                  sig=TWIN_SIG) for i in range(N_TWIN_AMBER)]
+    streams[RED_SENSOR] = [eve_gen.make_alert(rng, (tw + i) * 1000000, RED_SENSOR, 2, 100 + i, src=TWIN_SRC,
+                                              sig=TWIN_SIG) for i in range(N_TWIN_RED)] + \
+        [eve_gen.make_alert(rng, (tw + 40 + i) * 1000000, RED_SENSOR, 2, 200 + i, src=RED_ONLY_SRC, sig=TWIN_SIG)
+         for i in range(30)]
+    streams["kz-office-02"] += [eve_gen.make_alert(rng, (tw + i) * 1000000, "kz-office-02", 1, 300 + i,
+                                                   src=RED_RULE_SRC, sig=RED_RULE) for i in range(25)]
     levels = {"green": 0, "amber": 0, "red": 0}
     # rules raise levels: sid 9100003 says tlp red in its metadata; tlp.signature makes 9100006 amber;
     # the plant sensor's heartbeat says amber.
@@ -75,7 +97,7 @@ try:
         for i, (js, f) in enumerate(recs):
             rec = json.loads(js)
             lvl = "amber" if s == "kz-plant-01" else "green"
-            if f["sig"] == "1:9100003:1":
+            if f["sig"] == "1:9100003:1" or s == RED_SENSOR:
                 rec["alert"]["metadata"]["tlp"] = ["red"]
                 recs[i] = (json.dumps(rec), f)
                 lvl = "red"
@@ -83,7 +105,8 @@ try:
                 lvl = "amber"
             levels[lvl] += 1
     eve_gen.xadd_all(r, streams)
-    r.cmd("SADD", "ictwatch:sensors", *SENSORS)
+    r.cmd("SADD", "ictwatch:sensors", *streams)
+    r.cmd("HSET", "ictwatch:sensor:{%s}" % RED_SENSOR, "country", "KZ", "tlp", "red")
     r.cmd("HSET", "ictwatch:sensor:{kz-plant-01}", "country", "KZ", "tlp", "amber")
     r.cmd("HSET", "ictwatch:sensor:{kz-office-02}", "country", "KZ")
     res = run("run", "--redis", U, "--drain", "--lateness", "1d", "--set", "tlp.signature=9100006, amber")
@@ -213,6 +236,69 @@ try:
     ictw.check(want and lines == want, "hashes.csv: md5 of every ip-src value with its event uuid")
     ictw.check(ok and all(not a["to_ids"] for e in events.values() for a in e["Event"]["Attribute"]),
                "truncated addresses are /24 networks and never marked for IDS use")
+
+    # RED never reaches an export of any format; the same data at AMBER does, at AMBER only.
+    named = ["--recipient", "cert-partner", "--set", "tlp.amber-recipients=cert-partner"]
+    red_marks = [RED_SENSOR, RED_ONLY_SRC, RED_RULE_SRC, "1:9100003:1", RED_RULE[3], MARK["red"], "TLP:RED", "tlp:red"]
+    for fmt in ("json", "stix", "misp"):
+        got = {}
+        for lvl, extra in (("green", []), ("amber", named), ("amber+strict", named)):
+            d = "%s/%s-%s" % (out, fmt, lvl.replace("+", "-"))
+            res = run("export", "--redis", U, "--since", "all", "--window", "hour", "--format", fmt, "--tlp", lvl,
+                      "--anonymize", "none", "--as", "KZ", "--threshold", "20", "--out", d, *extra)
+            files = sorted(glob.glob(d + "/*.json"))
+            got[lvl] = (res, files, "".join(open(p).read() for p in files + glob.glob(d + "/*.csv")))
+        for lvl, (res, files, text) in got.items():
+            leaked = [m for m in red_marks if m in text]
+            ictw.check(res.returncode == 0 and files and not leaked,
+                       "%s export at TLP:%s: nothing of the RED sensor or the RED rule (%d files)" %
+                       (fmt, lvl.upper(), len(files)), res.stderr + "leaked: %r" % leaked)
+        g = got["green"][2]
+        ictw.check(TWIN_SRC not in g and "9100077" not in g and TWIN_SIG[3] not in g,
+                   "%s export at TLP:GREEN: the AMBER twin data is left out as well" % fmt)
+        for lvl in ("amber", "amber+strict"):
+            files, text = got[lvl][1], got[lvl][2]
+            if fmt == "json":
+                docs = [json.load(open(p)) for p in files]
+                srcs = [x["count"] for doc in docs for w in doc["windows"] for x in w["sources"]
+                        if x["address"] == TWIN_SRC]
+                sigs = [x["count"] for doc in docs for w in doc["windows"] for x in w["signatures"]
+                        if x["signature"] == "1:9100077:1"]
+                level = {doc["tlp"] for doc in docs}
+            elif fmt == "stix":
+                objs = [o for p in files for o in json.load(open(p))["objects"]]
+                ind = {o["id"] for o in objs if o["type"] == "indicator" and "'%s'" % TWIN_SRC in o["pattern"]}
+                srcs = [o["count"] for o in objs if o["type"] == "sighting" and o["sighting_of_ref"] in ind]
+                sigs = [N_TWIN_AMBER]       # STIX carries sources only
+                level = {m for o in objs if o["type"] != "marking-definition" for m in o["object_marking_refs"]}
+                marks = [o for o in objs if o["type"] == "marking-definition"]
+                ictw.check(level == {MARK[lvl]} and len({o["id"] for o in marks}) == 1 and
+                           all(o["id"] == MARK[lvl] and o["name"] == "TLP:" + lvl.upper() and
+                               o["extensions"][TLP_EXT]["tlp_2_0"] == lvl for o in marks),
+                           "STIX at TLP:%s: every object marked %s, that marking object included" %
+                           (lvl.upper(), MARK[lvl]), json.dumps(marks)[:600])
+                v = stix_validators()
+                if v is not None:
+                    errs = [e for p in files for e in stix_errors(json.load(open(p)), v)]
+                    ictw.check(not errs, "STIX at TLP:%s valid against the OASIS schemas" % lvl.upper(),
+                               "\n".join(errs[:10]))
+                level = {"TLP:" + lvl.upper()} if level == {MARK[lvl]} else level
+            else:
+                evs = [json.load(open(p))["Event"] for p in files if not p.endswith("manifest.json")]
+                attrs = [a for e in evs for a in e["Attribute"]]
+                srcs = [int(a["comment"].split()[0]) for a in attrs if a["type"] == "ip-src" and a["value"] == TWIN_SRC]
+                sigs = [int(a["value"].rsplit(": ", 1)[1].split()[0]) for a in attrs
+                        if a["type"] == "text" and TWIN_SIG[3] in a["value"]]
+                level = {t["name"] for e in evs for t in e["Tag"] if t["name"].startswith("tlp:")}
+                level = {"TLP:" + lvl.upper()} if level == {"tlp:" + lvl} else level
+            ictw.check(srcs == [N_TWIN_AMBER] and sigs == [N_TWIN_AMBER] and level == {"TLP:" + lvl.upper()},
+                       "%s export at TLP:%s to a named recipient: the twin source and rule counted %d times "
+                       "(the AMBER sensor's, not the RED one's %d), marked TLP:%s" %
+                       (fmt, lvl.upper(), N_TWIN_AMBER, N_TWIN_RED, lvl.upper()), (srcs, sigs, level))
+    res = run("export", "--redis", U, "--since", "all", "--format", "stix", "--tlp", "amber+strict", "--as", "KZ",
+              "--recipient", "somebody", "--set", "tlp.amber-recipients=cert-partner", "--out", out + "/as-x")
+    ictw.check(res.returncode == 1 and not os.path.exists(out + "/as-x") and "only to recipients named" in res.stderr,
+               "--tlp amber+strict to a recipient not named: refused, nothing written", res.stderr)
 finally:
     rd.close()
 ictw.finish()

@@ -11,10 +11,12 @@ import json
 import os
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import ictw  # noqa: E402
@@ -85,10 +87,14 @@ try:
         f.write(KEY_HEX + "\n")
     os.chmod(KEY, 0o600)
     nat = {}
+    want_sev = {}
     for i, cc in enumerate(COUNTRIES):
         nat[cc] = ictw.Redis()
         servers.append(nat[cc])
-        national(nat[cc], cc, 1000 + i)
+        facts = national(nat[cc], cc, 1000 + i)
+        # what compare's by_severity must say: every alert except the RED sensor's
+        want_sev[cc] = Counter(str(f["sev"]) for sensor, recs in facts.items() if sensor != "kg-plant-red"
+                               for _, f in recs)
     reg = ictw.Redis()
     servers.append(reg)
     reg.cli("CONFIG", "SET", "requirepass", PASSWORD)
@@ -132,6 +138,7 @@ try:
     t = int(time.time()) // 86400 * 86400 - 3 * 3600
     recs = [eve_gen.make_alert(random.Random(5), (t + i) * 1000000, "kz-s1", 0, 77) for i in range(3)]
     eve_gen.xadd_all(r, {"kz-s1": recs})
+    want_sev["KZ"].update(str(f["sev"]) for _, f in recs)
     run("run", "--redis", nat["KZ"].unix_url, "--drain", "--lateness", "3d", "-q")
     res = share(nat["KZ"], reg, "KZ")
     n_windows = len(rr.cmd("HKEYS", "ictwatch:share:{KZ}:windows"))
@@ -162,6 +169,11 @@ try:
                "KG's total excludes the RED sensor; the comparison is TLP:AMBER (max of inputs)", totals)
     ictw.check(all(c["by_category"] and c["top_signatures"] and c["trend"] for c in doc["countries"]),
                "per country: categories, top signatures, trend per day")
+    got_sev = {c["country"]: c.get("by_severity") for c in doc.get("countries", [])}
+    exp_sev = {cc: {"1": n.get("1", 0), "2": n.get("2", 0), "3": n.get("3", 0), "other": 0}
+               for cc, n in want_sev.items()}
+    ictw.check(got_sev == exp_sev and all(sum(v.values()) == totals[cc] for cc, v in got_sev.items()),
+               "per country: alerts by severity equal the input's (RED sensor left out)", (got_sev, exp_sev))
     res3 = run("compare", "--from", reg.url, "--since", "all", "--min-countries", "3")
     ictw.check(res3.returncode == 0 and "seen by 3 or more countries (1)" in res3.stdout and "KZ 37" in res3.stdout,
                "table output: the campaign prefix with per-country counts", res3.stdout[-800:])
@@ -191,6 +203,101 @@ try:
                    'id="shared-prefixes"' in dom and shared and shared[0]["prefix"] in dom,
                    "the rendered DOM has the bars, 3 trend lines, the heat map and the shared-prefix table",
                    dom[:300])
+        # The DOM holds the SVG whether or not it was drawn: look at the pixels. Every heat-map
+        # cell and severity-bar colour the page asks for (white is the background) must cover a
+        # good part of its shape on the screenshot.
+        import re
+        cells = {tuple(int(x) for x in m) for m in
+                 re.findall(r'<rect class="cell"[^>]*fill="rgb\((\d+),(\d+),(\d+)\)"', page)}
+        bars = {(int(m[0:2], 16), int(m[2:4], 16), int(m[4:6], 16)) for m in
+                re.findall(r'<rect class="bar"[^>]*fill="#([0-9a-fA-F]{6})"', page)}
+        cells.discard((255, 255, 255))
+        try:
+            px = ictw.png_colours(shot)
+            perr = ""
+        except (OSError, ValueError) as e:
+            px, perr = {}, str(e)
+        missing = sorted(c for c in cells if px.get(c, 0) < 70 * 24 // 3)
+        ictw.check(len(cells) >= 3 and not missing,
+                   "screenshot: all %d non-white heat-map cell colours are drawn (%s)" %
+                   (len(cells), ", ".join("%r %d px" % (c, px.get(c, 0)) for c in sorted(cells)[:6])),
+                   perr or "missing %r; most common %r" % (missing, px and px.most_common(8)))
+        missing = sorted(c for c in bars if px.get(c, 0) < 200)
+        ictw.check(len(bars) >= 2 and not missing,
+                   "screenshot: the %d severity colours of the bars are drawn" % len(bars),
+                   perr or "missing %r of %r" % (missing, bars))
+
+    # share --every: a push each period; an unchanged window is left alone, a window changed
+    # between two periods is replaced once by the next push. Against its own regional Redis.
+    reg2 = ictw.Redis()
+    servers.append(reg2)
+    reg2.cli("CONFIG", "SET", "requirepass", PASSWORD)
+    r2 = ictw_resp.Resp(unix=reg2.sock)
+    r2.cmd("AUTH", PASSWORD)
+    out_path = os.path.join(tmp, "every.out")
+    with open(out_path, "w") as out_f, open(os.path.join(tmp, "every.err"), "w") as err_f:
+        sp = subprocess.Popen([C, "share", "--redis", nat["KZ"].unix_url, "--to", reg2.url, "--as", "KZ",
+                               "--since", "all", "--window", "day", "--anonymize", "cryptopan", "--key", KEY,
+                               "--threshold", "5", "--every", "1s"],
+                              stdout=out_f, stderr=err_f, env=dict(os.environ, ICTWATCH_REGIONAL_PASSWORD=PASSWORD))
+
+    def pushes(n, timeout=60):
+        """The push lines so far, waiting (polling) until there are at least n."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with open(out_path) as f:
+                lines = [l for l in f.read().splitlines() if l.startswith("shared ")]
+            if len(lines) >= n or time.monotonic() > deadline or sp.poll() is not None:
+                return lines
+            time.sleep(0.1)
+
+    def stream_state():
+        entries = r2.cmd("XRANGE", "ictwatch:share:{KZ}", "-", "+")
+        return [(e[0], dict(zip(e[1][::2], e[1][1::2]))) for e in entries]
+
+    try:
+        lines = pushes(1)
+        first = stream_state()
+        n_win = len(r2.cmd("HKEYS", "ictwatch:share:{KZ}:windows"))
+        ictw.check(lines and " %d windows new, 0 replaced, 0 unchanged" % n_win in lines[0] and
+                   len(first) == n_win >= 1, "share --every 1s: the first push adds the %d window(s)" % n_win, lines)
+        lines = pushes(4)
+        again = stream_state()
+        ictw.check(len(lines) >= 4 and all("0 windows new, 0 replaced, %d unchanged" % n_win in l for l in lines[1:])
+                   and [e[0] for e in again] == [e[0] for e in first],
+                   "it pushes again each period (%d pushes); unchanged windows are not sent again (XLEN %d, "
+                   "same entry ids)" % (len(lines), len(again)), "\n".join(lines))
+
+        # one new alert in the newest shared window, between two periods
+        newest = max(int(e[1][b"window"]) for e in first)
+        rk = ictw_resp.Resp(unix=nat["KZ"].sock)
+        rec = eve_gen.make_alert(random.Random(9), (newest + 4 * 3600) * 1000000, "kz-s1", 0, 4242)
+        eve_gen.xadd_all(rk, {"kz-s1": [rec]})
+        seen = len(pushes(1))
+        res = run("run", "--redis", nat["KZ"].unix_url, "--drain", "--lateness", "3d", "-q")
+        ictw.check(res.returncode == 0, "a new alert is ingested while share --every runs", res.stderr)
+        lines = pushes(len(pushes(1)) + 3)
+        after = lines[seen:]
+        changed = [l for l in after if "0 windows new, 1 replaced, %d unchanged" % (n_win - 1) in l]
+        same = [l for l in after if "0 windows new, 0 replaced, %d unchanged" % n_win in l]
+        final = stream_state()
+        docs = {int(f[b"window"]): json.loads(f[b"doc"]) for _, f in final}
+        before = {int(f[b"window"]): json.loads(f[b"doc"]) for _, f in first}
+        ictw.check(len(changed) == 1 and len(same) == len(after) - 1 and len(final) == n_win and
+                   len(docs) == n_win and docs[newest]["total"] == before[newest]["total"] + 1 and
+                   all(docs[w] == before[w] for w in docs if w != newest),
+                   "the next push carries the changed window once (total %d -> %d), later pushes leave it; "
+                   "the stream still holds one entry per window" %
+                   (before[newest]["total"], docs.get(newest, {}).get("total", -1)), "\n".join(after))
+    finally:
+        sp.send_signal(signal.SIGTERM)
+        try:
+            sp.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            sp.kill()
+            sp.wait()
+    ictw.check(sp.returncode == 0, "share --every stops on SIGTERM with status 0 (%r)" % sp.returncode,
+               open(os.path.join(tmp, "every.err")).read()[-500:])
 finally:
     for s in servers:
         s.close()

@@ -41,6 +41,39 @@ def run(*args, **kw):
     return ictw.run([C] + list(args), **kw)
 
 
+TTL_SLACK = 300     # seconds a key's TTL may have run down between the collector's write and the check
+
+
+def check_ttls(r, windows, times, what):
+    """windows: (label, size, retention, counts_only). Every bucket of the given event times must
+    exist with TTL in (retention - TTL_SLACK, retention] on its count, first and last keys, and
+    (full windows) on its distinct-source HyperLogLogs and top-source sets."""
+    bad = []
+    for label, size, retention, counts_only in windows:
+        starts = sorted({t // size * size for t in times})
+        got = sorted(int(x) for x in r.cmd("ZRANGE", "ictwatch:agg:%s:windows" % label, "0", "-1"))
+        if got != starts:
+            bad.append("%s: buckets %r, expected %r" % (label, got, starts))
+        for start in starts:
+            base = "ictwatch:agg:%s:%d:" % (label, start)
+            keys = [base + "count", base + "first", base + "last"]
+            src = r.cmd("KEYS", base + "src:*")
+            top = r.cmd("KEYS", base + "top:*")
+            if counts_only:
+                if src or top:
+                    bad.append("%s: a counts-only window has %r" % (label, (src + top)[:2]))
+            else:
+                if not src or not top:
+                    bad.append("%s %d: no src HyperLogLog or top-source set" % (label, start))
+                keys += [k.decode() for k in src + top]
+            for k in keys:
+                ttl = r.cmd("TTL", k)
+                if not (retention - TTL_SLACK < ttl <= retention):
+                    bad.append("%s: TTL %r, expected (%d, %d]" % (k, ttl, retention - TTL_SLACK, retention))
+    ictw.check(not bad, "%s: every bucket key's TTL is its window's retention (%s), from the write" %
+               (what, ", ".join("%s:%d" % (w[0], w[2]) for w in windows)), "\n".join(bad[:20]))
+
+
 rd = ictw.Redis()
 try:
     r = ictw_resp.Resp(unix=rd.sock)
@@ -72,6 +105,12 @@ try:
                "trim keeps entries another group still has pending (s1: %d of 4 kept), trims the rest (s2: %d)"
                % (s1_len, s2_len))
     r.cmd("XACK", "ictwatch:eve:{s1}", "archiver", *[e[0] for e in r.cmd("XRANGE", "ictwatch:eve:{s1}", "-", "+")][:1])
+
+    # Retention: apply.c sets each bucket key's TTL with EXPIRE to the window's retention at every
+    # write, i.e. retention counted from the write, not from the bucket's end (the buckets here are
+    # two days old; measured from their end, the minute buckets would already have expired).
+    check_ttls(r, [("1m", 60, 2 * 86400, True), ("1h", 3600, 35 * 86400, False), ("1d", 86400, 400 * 86400, False)],
+               [DAY + 3600 + 10, DAY + 7200 + 6], "default windows")
 
     rep = run("report", "--redis", U, "--window", "day", "--by", "country,signature", "--format", "json")
     doc = json.loads(rep.stdout or "{}")
@@ -225,6 +264,23 @@ try:
                res.stderr)
     subprocess.run(["redis-cli", "-s", rd.sock, "-a", "s3cret-pw", "--no-auth-warning", "CONFIG", "SET",
                     "requirepass", ""], capture_output=True)
+finally:
+    rd.close()
+# custom windows: only these exist, each with its own retention
+rd = ictw.Redis()
+try:
+    r = ictw_resp.Resp(unix=rd.sock)
+    times = [DAY + 3600 + 10, DAY + 3600 + 1000, DAY + 86400 + 30]
+    for t in times:
+        r.cmd("XADD", "ictwatch:eve:{s1}", "*", "eve", alert(t))
+    res = run("run", "--redis", rd.unix_url, "--drain", "--lateness", "3d", "--set",
+              "windows=15m:3h, 2d:10d:counts, 1h:7d")
+    ictw.check(res.returncode == 0, "run --drain with custom windows", res.stderr)
+    check_ttls(r, [("15m", 900, 3 * 3600, False), ("2d", 2 * 86400, 10 * 86400, True), ("1h", 3600, 7 * 86400, False)],
+               times, "windows=15m:3h, 2d:10d:counts, 1h:7d")
+    other = [k for k in r.cmd("KEYS", "ictwatch:agg:*") if k.split(b":")[2] not in (b"15m", b"2d", b"1h")
+             and k.split(b":")[2] not in (b"counters", b"watermark", b"signatures")]
+    ictw.check(not other, "no buckets of the default windows", other[:5])
 finally:
     rd.close()
 ictw.finish()

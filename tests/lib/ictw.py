@@ -8,10 +8,12 @@ import json
 import os
 import shutil
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 ROOT = os.environ.get("ROOT") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("BUILD", "build")
@@ -139,6 +141,72 @@ def eve_errors(records, limit=5):
             if len(errs) >= limit:
                 return errs
     return errs
+
+
+def png_decode(path):
+    """Decodes an 8-bit RGB or RGBA PNG (what Chromium's screenshots are) with zlib and struct only.
+    Returns (width, height, channels, rows): rows[y] is the bytes of row y, `channels` bytes a pixel."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    pos, idat, hdr = 8, [], None
+    while pos + 8 <= len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if zlib.crc32(kind + body) != struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])[0]:
+            raise ValueError("bad CRC in %r" % kind)
+        if kind == b"IHDR":
+            hdr = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            idat.append(body)
+        elif kind == b"IEND":
+            break
+        pos += 12 + n
+    w, h, depth, ctype, _, _, interlace = hdr
+    if depth != 8 or ctype not in (2, 6) or interlace:
+        raise ValueError("unsupported PNG: depth %d, colour type %d, interlace %d" % (depth, ctype, interlace))
+    bpp = 3 if ctype == 2 else 4
+    raw = zlib.decompress(b"".join(idat))
+    stride = w * bpp
+    prev = bytearray(stride)
+    rows = []
+    for y in range(h):
+        ft = raw[y * (stride + 1)]
+        line = bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        if ft == 1:
+            for i in range(bpp, stride):
+                line[i] = (line[i] + line[i - bpp]) & 255
+        elif ft == 2:
+            line = bytearray((a + b) & 255 for a, b in zip(line, prev))
+        elif ft == 3:
+            for i in range(stride):
+                line[i] = (line[i] + ((line[i - bpp] if i >= bpp else 0) + prev[i]) // 2) & 255
+        elif ft == 4:
+            for i in range(stride):
+                a = line[i - bpp] if i >= bpp else 0
+                b = prev[i]
+                c = prev[i - bpp] if i >= bpp else 0
+                pa, pb, pc = abs(b - c), abs(a - c), abs(a + b - 2 * c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        elif ft != 0:
+            raise ValueError("bad filter %d in row %d" % (ft, y))
+        rows.append(bytes(line))
+        prev = line
+    return w, h, bpp, rows
+
+
+def png_colours(path):
+    """Counts the pixels of each (r, g, b) colour of a PNG screenshot: {(r, g, b): pixels}."""
+    from collections import Counter
+    w, h, bpp, rows = png_decode(path)
+    out = Counter()
+    for row in rows:
+        if bpp == 3:
+            out.update(zip(row[0::3], row[1::3], row[2::3]))
+        else:
+            out.update(zip(row[0::4], row[1::4], row[2::4]))
+    return out
 
 
 def free_port():
