@@ -12,7 +12,10 @@ The captures and the rule are written here (UDP flows; the rule raises one
 alert on the first packet of each flow), so the test needs nothing from
 ../shared.
 """
+import hashlib
+import json
 import os
+import re
 import signal
 import socket
 import struct
@@ -32,21 +35,33 @@ RULE = ('alert udp any any -> any 53 (msg:"ictwatch e2e: first packet of a flow"
         'classtype:misc-activity; sid:9990001; rev:1;)\n')
 
 
+PCAP_HEADER = struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1)
+
+
+def pcap_packets(first, last, per_flow, gap_us=1000):
+    """The packet records of flows first..last-1 (one-way UDP, per_flow
+    packets each, in time order), without the file header."""
+    base = 1700000000 * 1000000
+    out = []
+    payload = b"x" * 20
+    for i in range(first, last):
+        src = bytes([10, (i >> 16) & 255, (i >> 8) & 255, i & 255])
+        udp = struct.pack("!HHHH", 10000 + (i % 50000), 53, 8 + len(payload), 0) + payload
+        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, src,
+                         bytes([192, 168, 1, 1])) + udp
+        fr = b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00" + ip
+        for k in range(per_flow):
+            t = base + i * gap_us + k * 10
+            out.append(struct.pack("<IIII", t // 1000000, t % 1000000, len(fr), len(fr)) + fr)
+    return b"".join(out)
+
+
 def write_pcap(path, nflows, per_flow, gap_us=1000):
     """nflows one-way UDP flows of per_flow packets each, in time order."""
-    base = 1700000000 * 1000000
     with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-        payload = b"x" * 20
-        for i in range(nflows):
-            src = bytes([10, (i >> 16) & 255, (i >> 8) & 255, i & 255])
-            udp = struct.pack("!HHHH", 10000 + (i % 50000), 53, 8 + len(payload), 0) + payload
-            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0, 0, 64, 17, 0, src,
-                             bytes([192, 168, 1, 1])) + udp
-            fr = b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\x08\x00" + ip
-            for k in range(per_flow):
-                t = base + i * gap_us + k * 10
-                f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(fr), len(fr)) + fr)
+        f.write(PCAP_HEADER)
+        for first in range(0, nflows, 10000):
+            f.write(pcap_packets(first, min(first + 10000, nflows), per_flow, gap_us))
 
 
 def eve_lines(path):
@@ -260,6 +275,257 @@ def test_outage_sensor_killed(tmp, pcap):
         r.close()
 
 
+def doc_acls():
+    """The sensor ACL of docs/redis.md, as given there: the ACL SETUSER
+    command (continuation lines joined) and the ACL file line."""
+    with open(os.path.join(ictw.ROOT, "docs", "redis.md")) as f:
+        text = f.read()
+    blocks, cur = [], None
+    for line in text.splitlines(keepends=True):
+        if line.startswith("```"):
+            if cur is None:
+                cur = []
+            else:
+                blocks.append("".join(cur))
+                cur = None
+        elif cur is not None:
+            cur.append(line)
+    setuser = [b.replace("\\\n", " ") for b in blocks if b.startswith("ACL SETUSER ")]
+    aclfile = [b.strip() for b in blocks if b.startswith("user sensor-")]
+    return (" ".join(setuser[0].split()) if len(setuser) == 1 else None,
+            aclfile[0] if len(aclfile) == 1 else None)
+
+
+def test_acl_from_docs(tmp, pcap):
+    """The sensor runs as the Redis user docs/redis.md defines (loaded with
+    ACL SETUSER, then from an ACL file): its stream, heartbeat and the sensors
+    set get written; that user cannot write another sensor's stream."""
+    setuser, fileline = doc_acls()
+    if not ictw.check(setuser is not None and fileline is not None,
+                      "docs/redis.md has one ACL SETUSER block and one ACL file line",
+                      "%r %r" % (setuser, fileline)):
+        return
+    m = re.match(r"ACL SETUSER (sensor-(\S+)) on >(\S+) ", setuser)
+    ictw.check(m is not None, "the ACL SETUSER command names user sensor-ID and a >password",
+               setuser)
+    if not m:
+        return
+    user, sid, placeholder = m.group(1), m.group(2), m.group(3)
+    secret = "t0p-" + os.urandom(8).hex()
+    pwfile = os.path.join(tmp, "acl.pass")
+    with open(pwfile, "w") as f:
+        f.write(secret + "\n")
+    os.chmod(pwfile, 0o600)
+    sha = hashlib.sha256(secret.encode()).hexdigest()
+    for how in ("ACL SETUSER", "aclfile"):
+        logdir = os.path.join(tmp, "acl-" + how.replace(" ", "-"))
+        os.makedirs(logdir)
+        extra = []
+        if how == "aclfile":
+            path = os.path.join(logdir, "users.acl")
+            with open(path, "w") as f:
+                f.write(fileline.replace("#<sha256 of the password>", "#" + sha) + "\n")
+                f.write("user default on nopass ~* &* +@all\n")
+            extra = ["--aclfile", path]
+        r = ictw.Redis(extra=extra)
+        try:
+            if how == "ACL SETUSER":
+                out = r.cli(*setuser.replace(">" + placeholder, ">" + secret).split())
+                ictw.check(out.strip() == "OK", "ACL SETUSER of docs/redis.md accepted", out)
+            url = "redis://%s@127.0.0.1:%d" % (user, r.port)
+            p = ictw.run([ictw.SENSOR, "-r", pcap, "-l", logdir, "-S", RULES, "--sensor-id", sid,
+                          "--redis", url, "--set", "redis.password-file=" + pwfile,
+                          "--set", "heartbeat.interval=5"])
+            want = [ln for ln in eve_lines(os.path.join(logdir, "eve.json"))
+                    if b'"event_type":"alert"' in ln]
+            got = stream_records(r, "ictwatch:eve:{%s}" % sid)
+            hb = r.cli("HGET", "ictwatch:sensor:{%s}" % sid, "alerts").strip()
+            member = r.cli("SISMEMBER", "ictwatch:sensors", sid).strip()
+            ictw.check(p.returncode == 0 and len(want) == 3000 and got == want
+                       and hb == str(len(want)) and member == "1"
+                       and "refused" not in p.stderr and "WRONGPASS" not in p.stderr,
+                       "%s: sensor as user %s (password file) writes its %d alerts to its stream, "
+                       "its heartbeat and the sensors set, nothing refused" % (how, user, len(want)),
+                       "rc %s, eve %d alerts, stream %d, heartbeat alerts %r, member %r\n%s"
+                       % (p.returncode, len(want), len(got), hb, member, p.stderr[-1500:]))
+            other = subprocess.run(
+                ["redis-cli", "-s", r.sock, "--user", user, "--pass", secret, "--no-auth-warning",
+                 "XADD", "ictwatch:eve:{other}", "*", "eve", "{}"], capture_output=True, text=True)
+            own = subprocess.run(
+                ["redis-cli", "-s", r.sock, "--user", user, "--pass", secret, "--no-auth-warning",
+                 "XADD", "ictwatch:eve:{%s}" % sid, "*", "eve", "{}"], capture_output=True, text=True)
+            ictw.check("NOPERM" in other.stdout + other.stderr
+                       and r.cli("EXISTS", "ictwatch:eve:{other}").strip() == "0"
+                       and re.match(r"\d+-\d+$", own.stdout.strip()) is not None,
+                       "%s: user %s may XADD its own stream but gets NOPERM for "
+                       "ictwatch:eve:{other}" % (how, user),
+                       "other: %r %r; own: %r %r" % (other.stdout, other.stderr, own.stdout,
+                                                     own.stderr))
+        finally:
+            r.close()
+
+
+def hgetall(r, key):
+    lines = r.cli("HGETALL", key, raw=True).split("\n")
+    return dict(zip(lines[0::2], lines[1::2])) if len(lines) > 1 else {}
+
+
+def test_heartbeat(tmp):
+    """The heartbeat hash during and after a paced replay (a pipe the test
+    feeds chunk by chunk): refreshed while the run goes on, and at the end
+    every field of docs/redis.md with the run's numbers; TTL at most 3N."""
+    interval = 2
+    chunks, flows_per_chunk = 8, 2500          # 5000 packets per chunk
+    fifo = os.path.join(tmp, "hb.pcap")
+    os.mkfifo(fifo)
+    logdir = os.path.join(tmp, "heartbeat")
+    spool = os.path.join(tmp, "hb-spool")
+    os.makedirs(logdir)
+    stop_feed = threading.Event()
+
+    def feed():
+        with open(fifo, "wb") as f:
+            f.write(PCAP_HEADER)
+            for c in range(chunks):
+                f.write(pcap_packets(c * flows_per_chunk, (c + 1) * flows_per_chunk, 2))
+                f.flush()
+                if stop_feed.wait(0.8):
+                    return
+    r = ictw.Redis()
+    try:
+        key = "ictwatch:sensor:{hb1}"
+        t0 = int(time.time())
+        p = subprocess.Popen([ictw.SENSOR, "-q", "-r", fifo, "-l", logdir, "-S", RULES,
+                              "--sensor-id", "hb1", "--country", "KZ", "--org", "CERT-KZ",
+                              "--redis", r.unix_url, "--spool-dir", spool,
+                              "--set", "heartbeat.interval=%d" % interval],
+                             stderr=subprocess.PIPE, text=True)
+        th = threading.Thread(target=feed, daemon=True)
+        th.start()
+        first = {}
+
+        def seen_packets():
+            first.update(hgetall(r, key))
+            return int(first.get("packets", "0")) > 0
+        got_first = wait_for(seen_packets, 30)
+        second = {}
+
+        def refreshed():
+            second.clear()
+            second.update(hgetall(r, key))
+            return (int(second.get("packets", "0")) > int(first.get("packets", "0"))
+                    and int(second.get("last_seen", "0")) > int(first.get("last_seen", "0")))
+        got_second = wait_for(refreshed, 30)
+        running = p.poll() is None
+        ictw.check(got_first and got_second and running,
+                   "heartbeat refreshed every heartbeat.interval during the run (packets %s -> %s, "
+                   "last_seen %s -> %s, sensor still running: %s)"
+                   % (first.get("packets"), second.get("packets"), first.get("last_seen"),
+                      second.get("last_seen"), running), "%r\n%r" % (first, second))
+        th.join(60)
+        try:
+            err = p.communicate(timeout=120)[1]
+        except subprocess.TimeoutExpired:
+            p.kill()
+            err = p.communicate()[1]
+        stop_feed.set()
+        h = hgetall(r, key)
+        ttl = int(r.cli("TTL", key).strip() or -2)
+        t1 = int(time.time())
+        eve = ictw.read_eve(os.path.join(logdir, "eve.json"))
+        alerts = sum(1 for e in eve if e["event_type"] == "alert")
+        flows = sum(1 for e in eve if e["event_type"] == "flow")
+        npackets = chunks * flows_per_chunk * 2
+        want = {"version": "0.1.0", "country": "KZ", "organisation": "CERT-KZ", "sensor": "hb1",
+                "packets": str(npackets), "drops_kernel": "0", "drops": "0",
+                "flows": str(flows), "alerts": str(alerts), "alerts_spooled": "0",
+                "rules_loaded": "1", "redis_dropped": "0"}
+        bad = {k: (h.get(k), v) for k, v in want.items() if h.get(k) != v}
+        # An empty spool is its open segment's header: no record's worth of bytes.
+        if not h.get("spool_bytes", "x").isdigit() or int(h["spool_bytes"]) > 64:
+            bad["spool_bytes"] = (h.get("spool_bytes"), "<= 64")
+        started, last_seen = int(h.get("started", "0")), int(h.get("last_seen", "0"))
+        ictw.check(p.returncode == 0 and not bad and alerts == flows == npackets // 2
+                   and t0 - 1 <= started <= last_seen <= t1 + 1
+                   and set(h) == set(want) | {"started", "last_seen", "spool_bytes"},
+                   "final heartbeat: every field, packets %d = the capture's, alerts %d = the EVE "
+                   "file's, flows, rules_loaded 1, started <= last_seen, nothing dropped or spooled"
+                   % (npackets, alerts),
+                   "rc %s wrong %r\n%r\n%s" % (p.returncode, bad, h, err[-1500:]))
+        ictw.check(0 < ttl <= 3 * interval, "heartbeat TTL %d is in (0, 3 x heartbeat.interval]" % ttl)
+        ictw.check(r.cli("SISMEMBER", "ictwatch:sensors", "hb1").strip() == "1",
+                   "the sensor added itself to ictwatch:sensors")
+    finally:
+        stop_feed.set()
+        r.close()
+
+
+def test_sigterm_flushes(tmp, big, small):
+    """SIGTERM in the middle of a replay with --redis and a spool: exit 0, the
+    flows active at the stop get their flow records (reason shutdown), every
+    record of the EVE file is in the stream or in the spool, whose state is
+    saved; a next start (another input) drains the spool first: the stream
+    then holds the stopped run's EVE file exactly, followed by the new run's."""
+    r = ictw.Redis()
+    try:
+        spool = os.path.join(tmp, "term-spool")
+        logs = [os.path.join(tmp, "term-%d" % i) for i in (1, 2)]
+        for d in logs:
+            os.makedirs(d)
+        args = ["--redis-mode", "stream", "--spool-dir", spool]
+        p = subprocess.Popen([a for a in sensor_args(big, logs[0], r, args) if a != "-q"],
+                             stderr=subprocess.PIPE, text=True)
+        started = wait_for(lambda: xlen(r) > 20000, 120)
+        t_term = time.time()
+        p.send_signal(signal.SIGTERM)
+        try:
+            err = p.communicate(timeout=120)[1]
+        except subprocess.TimeoutExpired:
+            p.kill()
+            err = p.communicate()[1]
+        eve = eve_lines(os.path.join(logs[0], "eve.json"))
+        recs = [json.loads(x) for x in eve]
+        alerts = [x for x in recs if x["event_type"] == "alert"]
+        flows = [x for x in recs if x["event_type"] == "flow"]
+        shutdown = [x for x in flows if x["flow"].get("reason") == "shutdown"]
+        # Each flow raises one alert on its first packet: every flow that was
+        # seen has exactly one flow record, those still active at the stop too.
+        ictw.check(started and p.returncode == 0 and 0 < len(alerts) < 100000
+                   and sorted(a["flow_id"] for a in alerts) == sorted(f["flow_id"] for f in flows)
+                   and len(shutdown) > 0,
+                   "SIGTERM mid-replay: exit 0 after %d of 100000 alerts; every flow seen has its "
+                   "flow record, the %d active at the stop with reason shutdown"
+                   % (len(alerts), len(shutdown)),
+                   "started %s rc %s alerts %d flows %d shutdown %d\n%s"
+                   % (started, p.returncode, len(alerts), len(flows), len(shutdown), err[-1500:]))
+        got = stream_records(r, "ictwatch:eve:{e2e}")
+        m = re.search(r"(\d+) records taken, (\d+) delivered .*?, (\d+) in the spool, dropped: "
+                      r"queue full (\d+), spool cap (\d+), other (\d+)", err)
+        taken, _, in_spool, *dropped = (int(x) for x in m.groups()) if m else (-1, -1, -1, 1)
+        state = os.path.join(spool, "state")
+        ictw.check(m is not None and taken == len(eve) and got == eve[:len(got)]
+                   # The batch in flight at the stop may be in both (its replies were not
+                   # read); the next start's XADDs of those are refused by id.
+                   and len(eve) <= len(got) + in_spool <= len(eve) + 256 and in_spool > 0
+                   and not any(dropped)
+                   and os.path.exists(state) and os.path.getmtime(state) >= t_term - 1,
+                   "after SIGTERM the stream holds the first %d EVE records and the spool the "
+                   "rest (%d, at most a batch already in the stream), nothing dropped; the spool "
+                   "state was saved at exit"
+                   % (len(got), in_spool),
+                   "summary %r, eve %d, stream %d, state %s\n%s"
+                   % (m and m.group(0), len(eve), len(got), os.path.exists(state), err[-1500:]))
+        p2 = ictw.run(sensor_args(small, logs[1], r, args))
+        eve2 = eve_lines(os.path.join(logs[1], "eve.json"))
+        got = stream_records(r, "ictwatch:eve:{e2e}")
+        ictw.check(p2.returncode == 0 and len(eve2) == 6000 and got == eve + eve2,
+                   "the next start drains the spool first: the stream is exactly the stopped "
+                   "run's %d records, then the new run's %d, none twice" % (len(eve), len(eve2)),
+                   p2.stderr[-1500:] + "\n" + diff_detail(eve + eve2, got))
+    finally:
+        r.close()
+
+
 def main():
     if not os.access(ictw.SENSOR, os.X_OK):
         ictw.skip_all("sensor not built (%s)" % ictw.SENSOR)
@@ -274,9 +540,12 @@ def main():
         small = os.path.join(tmp, "small.pcap")
         write_pcap(small, 3000, 2)
         test_modes(tmp, small)
+        test_acl_from_docs(tmp, small)
+        test_heartbeat(tmp)
         big = os.path.join(tmp, "big.pcap")
         # 100,000 flows of 20 packets, 1 ms apart: 100,000 alerts throughout the replay.
         write_pcap(big, 100000, 20)
+        test_sigterm_flushes(tmp, big, small)
         test_outage_replay_wait(tmp, big)
         test_outage_sensor_killed(tmp, big)
     finally:

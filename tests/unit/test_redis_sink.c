@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 
@@ -441,30 +442,57 @@ static void test_wrongtype_key(void **state)
 }
 
 /* The server drops the sink's connection (CLIENT KILL) again and again while
- * 100,000 records stream through: no loss, no duplicate. */
+ * 100,000 records stream through: no loss, no duplicate. The kills really hit
+ * the sink (CLIENT KILL says how many connections it closed, the sink counts
+ * disconnects), and the log names the lost connection and the unanswered
+ * commands it sends again. */
 static void test_client_kill_mid_pipeline(void **state)
 {
     (void)state;
     struct test_redis r;
     assert_int_equal(tr_new(&r, 0), 0);
+    char logp[400];
+    snprintf(logp, sizeof(logp), "%s/stderr.txt", r.dir);
     struct config c;
     config_init(&c);
     cfg_url(&c, &r, true);
     cfg_set(&c, "redis.mode", "stream");
     cfg_set(&c, "redis.queue-size", "5000");
+    int saved = capture_begin(logp);
     struct redis_sink *s = sink_new(&c, "ck1", false);
     const unsigned N = 100000;
+    /* The killer reports through its exit status how many connections its
+     * CLIENT KILLs closed (the sink's is the only other client). */
     pid_t killer = fork();
     if (killer == 0) {
+        long long killed = 0;
         for (int i = 0; i < 15; i++) {
             tr_sleep_ms(40);
-            freeReplyObject(tr_cmd(&r, "CLIENT KILL TYPE normal SKIPME yes"));
+            redisReply *rp = tr_cmd(&r, "CLIENT KILL TYPE normal SKIPME yes");
+            if (rp && rp->type == REDIS_REPLY_INTEGER)
+                killed += rp->integer;
+            freeReplyObject(rp);
         }
-        _exit(0);
+        _exit(killed > 100 ? 100 : (int)killed);
     }
     submit_range(s, 1, N, 0);
-    waitpid(killer, NULL, 0);
+    int kst;
+    waitpid(killer, &kst, 0);
+    struct redis_sink_stats st;
+    redis_sink_stats(s, &st);
     redis_sink_close(s);
+    capture_end(saved);
+    assert_true(WIFEXITED(kst));
+    int killed = WEXITSTATUS(kst);
+    if (killed < 1)
+        fail_msg("CLIENT KILL closed no connection: the test did not disconnect the sink");
+    if (st.disconnects < 1)
+        fail_msg("the sink saw no lost connection (%d CLIENT KILLs hit)", killed);
+    assert_true(st.connects >= 2);       /* it came back after the kill */
+    assert_true(file_contains(logp, "connection lost"));
+    /* At least one kill caught a pipeline in flight: the line says so. */
+    assert_true(file_contains(logp, "commands unanswered"));
+    assert_true(file_contains(logp, "they will be sent again"));
     check_stream(&r, "ictwatch:eve:{ck1}", 1, N);
     config_free(&c);
     tr_destroy(&r);
@@ -532,6 +560,134 @@ static void test_acl_sensor_user(void **state)
     capture_end(saved);
     config_free(&c);
     config_free(&c2);
+    tr_destroy(&r);
+}
+
+/* ---- live capture never waits on a frozen Redis ---------------------------- */
+
+struct frozen_result {
+    long submit_ms;                 /* how long the 200,000 submits took */
+    struct redis_sink_stats st;     /* after Redis came back and the sink closed */
+};
+
+/* Child process: a live sink connected to Redis (it delivered a first 100),
+ * then Redis is frozen (SIGSTOP) and N more records are submitted. A submit
+ * that waited for Redis would hang here: alarm() kills the child and the
+ * parent's wait on the pipe times out. Once the submits returned, Redis is
+ * woken and the child waits for delivery, closes the sink and reports. */
+static void frozen_child(struct test_redis *r, const char *spool, unsigned n, int wfd)
+{
+    struct config c;
+    config_init(&c);
+    char url[400];
+    snprintf(url, sizeof(url), "redis://127.0.0.1:%d", r->port);
+    config_add(&c, "redis.url", url, "test", 0);
+    config_add(&c, "redis.mode", "stream", "test", 0);
+    config_add(&c, "redis.queue-size", spool ? "20000" : "10000", "test", 0);
+    config_add(&c, "redis.command-timeout", "1s", "test", 0);
+    config_add(&c, "redis.connect-timeout", "500ms", "test", 0);
+    config_add(&c, "redis.close-timeout", "60s", "test", 0);
+    if (spool)
+        config_add(&c, "spool.dir", spool, "test", 0);
+    char err[512];
+    struct redis_sink *s = redis_sink_new(&c, "fz1", true, &lg, err, sizeof(err));
+    if (!s)
+        _exit(3);
+    submit_range(s, 1, 100, 0);
+    if (!wait_delivered(s, 100, 10000))
+        _exit(4);
+    kill(r->pid, SIGSTOP);
+    tr_sleep_ms(100);
+    alarm(60);                      /* a hung submit dies here (SIGALRM) */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* With a spool: paced (200,000 records/s at most) so that the disk, not
+     * the test machine's speed, decides; without: as fast as possible. */
+    submit_range(s, 101, 100 + n, spool ? 2000 : 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    alarm(0);
+    struct frozen_result res;
+    memset(&res, 0, sizeof(res));
+    res.submit_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    struct redis_sink_stats st;
+    redis_sink_stats(s, &st);
+    kill(r->pid, SIGCONT);
+    /* Everything not dropped at the queue arrives once Redis answers again. */
+    wait_delivered(s, st.submitted - st.dropped_queue_full, 60000);
+    redis_sink_stats(s, &res.st);
+    redis_sink_close(s);
+    config_free(&c);
+    if (write(wfd, &res, sizeof(res)) != (ssize_t)sizeof(res))
+        _exit(5);
+    _exit(0);
+}
+
+static void run_frozen(struct test_redis *r, const char *spool, unsigned n, struct frozen_result *res)
+{
+    int pfd[2];
+    assert_int_equal(pipe(pfd), 0);
+    pid_t child = fork();
+    if (child == 0) {
+        close(pfd[0]);
+        frozen_child(r, spool, n, pfd[1]);
+    }
+    close(pfd[1]);
+    /* Generous: a non-blocking submit takes a second or two even on a noisy
+     * VM; a blocking one never returns while Redis is stopped. */
+    struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+    int ready = poll(&p, 1, 120000);
+    ssize_t got = ready > 0 ? read(pfd[0], res, sizeof(*res)) : -1;
+    close(pfd[0]);
+    int status = 0;
+    if (got != (ssize_t)sizeof(*res))
+        kill(child, SIGKILL);
+    waitpid(child, &status, 0);
+    kill(r->pid, SIGCONT);
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGALRM)
+        fail_msg("redis_sink_submit blocked on a live sink while Redis was frozen");
+    if (got != (ssize_t)sizeof(*res) || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        fail_msg("child failed: read %zd, status %#x", got, status);
+}
+
+/* Live capture, Redis frozen (SIGSTOP) while connected, no spool: 200,000
+ * submits return at once; what the queue held is delivered in order after
+ * SIGCONT, the rest is dropped and counted, and the two add up. */
+static void test_live_frozen_redis_no_spool_never_blocks(void **state)
+{
+    (void)state;
+    struct test_redis r;
+    assert_int_equal(tr_new(&r, 0), 0);
+    const unsigned N = 200000;
+    struct frozen_result res;
+    run_frozen(&r, NULL, N, &res);
+    if (res.submit_ms > 20000)
+        fail_msg("200,000 submits took %ld ms with Redis frozen", res.submit_ms);
+    assert_int_equal(res.st.submitted, N + 100);
+    assert_true(res.st.dropped_queue_full > 0);
+    long long len = tr_int(&r, "XLEN ictwatch:eve:{fz1}");
+    assert_int_equal((uint64_t)len + res.st.dropped_queue_full, N + 100);
+    check_stream(&r, "ictwatch:eve:{fz1}", 1, (unsigned)len);
+    tr_destroy(&r);
+}
+
+/* The same with a spool: the submits return at once, nothing is dropped, and
+ * after SIGCONT the stream holds all 200,100 records, in order, once. */
+static void test_live_frozen_redis_spool_never_blocks(void **state)
+{
+    (void)state;
+    struct test_redis r;
+    assert_int_equal(tr_new(&r, 0), 0);
+    char spool[300];
+    snprintf(spool, sizeof(spool), "%s/spool", r.dir);
+    const unsigned N = 200000;
+    struct frozen_result res;
+    run_frozen(&r, spool, N, &res);
+    if (res.submit_ms > 20000)
+        fail_msg("200,000 submits took %ld ms with Redis frozen", res.submit_ms);
+    assert_int_equal(res.st.submitted, N + 100);
+    assert_int_equal(res.st.dropped_queue_full, 0);
+    assert_true(res.st.spooled > 0);          /* the frozen Redis made it spool */
+    check_stream(&r, "ictwatch:eve:{fz1}", 1, N + 100);
     tr_destroy(&r);
 }
 
@@ -637,6 +793,8 @@ int main(void)
         cmocka_unit_test_setup(test_wrongtype_key, setup_check),
         cmocka_unit_test_setup(test_client_kill_mid_pipeline, setup_check),
         cmocka_unit_test_setup(test_acl_sensor_user, setup_check),
+        cmocka_unit_test_setup(test_live_frozen_redis_no_spool_never_blocks, setup_check),
+        cmocka_unit_test_setup(test_live_frozen_redis_spool_never_blocks, setup_check),
         cmocka_unit_test_setup(test_spool_drained_first_after_restart, setup_check),
         cmocka_unit_test_setup(test_sensor_killed_during_outage_resumes, setup_check),
     };

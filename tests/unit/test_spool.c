@@ -244,18 +244,49 @@ static void test_cap_drops_oldest_counted(void **state)
 {
     (void)state;
     char *dir = tmpdir_new();
-    char err[512];
+    char err[512], logp[4200];
+    snprintf(logp, sizeof(logp), "%s.log", dir);
     uint64_t cap = 64 * 1024;
-    struct spool *sp = spool_open(dir, cap, &quiet, err, sizeof(err));
+    /* Warnings on: the cap dropping records must say so. */
+    static const struct log_ctx warn = {"test_spool", LOG_WARN};
+    fflush(stderr);
+    int saved = dup(2), lfd = open(logp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && lfd >= 0);
+    dup2(lfd, 2);
+    close(lfd);
+    struct spool *sp = spool_open(dir, cap, &warn, err, sizeof(err));
     assert_non_null(sp);
     const unsigned n = 3000;
     for (unsigned i = 1; i <= n; i++) {
         assert_int_equal(append_rec(sp, i), 0);
         assert_true(spool_stats(sp)->bytes <= cap);
     }
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
     const struct spool_stats *st = spool_stats(sp);
     assert_true(st->dropped > 0);
     assert_int_equal(st->dropped + st->records, n);
+    /* The first drop is logged at once (later ones at most every 10 s): it
+     * names the spool and the cap, and the number it dropped. */
+    char want[4400], line[8192];
+    snprintf(want, sizeof(want), "spool %s: size cap 65536 bytes reached: dropped the ", dir);
+    FILE *lf = fopen(logp, "r");
+    assert_non_null(lf);
+    unsigned long long logged = 0, since = 0;
+    int lines = 0;
+    while (fgets(line, sizeof(line), lf)) {
+        char *p = strstr(line, want);
+        if (!p || lines++)
+            continue;           /* the first line is checked */
+        assert_int_equal(sscanf(p + strlen(want), "%llu oldest unsent records (%llu dropped since start)",
+                                &logged, &since), 2);
+    }
+    fclose(lf);
+    unlink(logp);
+    assert_true(lines >= 1);
+    assert_true(logged >= 1 && logged <= st->dropped);
+    assert_int_equal(logged, since);
     /* What is left is the newest records, in order, without a gap. */
     unsigned first = (unsigned)st->dropped + 1;
     for (unsigned i = first; i <= n; i++) {
