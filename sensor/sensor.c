@@ -303,6 +303,10 @@ void sensor_poll_reload(struct sensor *s)
 
 void sensor_finish(struct sensor *s)
 {
+    /* A signal ended a replay early: the flows ended now are not records of
+     * the input, which a resumed replay must know (redis_sink_input_stopped). */
+    if (s->sig && s->sig->stop && s->out)
+        redis_sink_input_stopped(output_redis(s->out));
     if (s->flows) {
         flow_table_flush(s->flows, FLOW_END_SHUTDOWN);
     }

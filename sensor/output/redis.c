@@ -60,7 +60,7 @@
 #define POLL_MS 10
 #define FILL_MS 2
 #define REPEAT_LOG_US (30 * ICTW_USEC_PER_SEC)
-#define META_MAGIC 0x31544d52u      /* "RMT1" */
+#define META_MAGIC 0x32544d52u      /* "RMT2" */
 #define DUP_ID_ERR "ERR The ID specified in XADD is equal or smaller"
 
 enum conn_state { ST_DOWN, ST_CONNECTING, ST_HANDSHAKE, ST_READY, ST_BUSY };
@@ -83,6 +83,9 @@ struct sink_meta {
     uint32_t magic, run_open;
     uint64_t acked_ms, acked_seq;   /* newest id Redis confirmed */
     uint64_t run_key, run_base;     /* the replay run the ids belong to */
+    uint64_t id_offset;             /* that run's id = its record's position + id_offset */
+    uint64_t stop_pos, shutdown;    /* stopped by a signal after position stop_pos, then
+                                     * `shutdown` records (flows ended at the stop) */
 };
 
 struct counters {
@@ -113,6 +116,8 @@ struct redis_sink {
     /* id generation: only under the queue lock (assign_id) */
     bool replay_ids;
     uint64_t run_base, ordinal, skip_upto, last_ms, last_seq;
+    uint64_t id_offset, stop_pos;   /* see sink_meta; stop_pos valid when input_stopped */
+    bool input_stopped;
     struct sink_meta meta;
 
     pthread_mutex_t hb_mu;
@@ -158,10 +163,10 @@ static bool assign_id(void *ctx, struct redis_qrec *r)
     struct redis_sink *s = ctx;
     if (s->replay_ids) {
         uint64_t n = ++s->ordinal;
-        if (n <= s->skip_upto)
+        if (n <= s->skip_upto || (s->input_stopped && s->stop_pos < s->skip_upto))
             return false;
         r->id_ms = s->run_base;
-        r->id_seq = n;
+        r->id_seq = n + s->id_offset;
         return true;
     }
     uint64_t ms = ictw_wallclock() / 1000;
@@ -249,7 +254,13 @@ static void setup_ids(struct redis_sink *s, const struct config *cfg)
         uint64_t key = run_key(cfg), now_ms = ictw_wallclock() / 1000;
         if (s->spool && m.run_open && m.run_key == key) {
             s->run_base = m.run_base;
-            s->skip_upto = hms == m.run_base ? hseq : 0;
+            uint64_t last = hms == m.run_base ? hseq : 0;
+            uint64_t kept = last > m.id_offset ? last - m.id_offset : 0;
+            /* Stopped by a signal: the records after stop_pos were flows ended
+             * at the stop, not records of the input; this run makes the
+             * input's own records from stop_pos on, numbered after those. */
+            s->skip_upto = m.stop_pos ? ICTW_MIN(kept, m.stop_pos) : kept;
+            s->id_offset = m.id_offset + (m.stop_pos ? m.shutdown : 0);
             log_info(s->lg, "%s: resuming a replay that was interrupted: its first %" PRIu64
                      " records were delivered or spooled before and are not sent again",
                      s->where, s->skip_upto);
@@ -259,6 +270,9 @@ static void setup_ids(struct redis_sink *s, const struct config *cfg)
         s->meta.run_open = 1;
         s->meta.run_key = key;
         s->meta.run_base = s->run_base;
+        s->meta.id_offset = s->id_offset;
+        s->meta.stop_pos = 0;
+        s->meta.shutdown = 0;
     }
     save_meta(s);
 }
@@ -1055,8 +1069,13 @@ static void finish(struct redis_sink *s)
     if (left)
         log_warn(s->lg, "%s: %" PRIu64 " records wait in the spool %s; they are sent first "
                  "at the next start", s->where, left, s->conf.spool_dir);
-    if (!s->live)
+    if (!s->live) {
         s->meta.run_open = stop_requested(s) ? 1 : 0;
+        if (s->input_stopped && s->stop_pos >= s->skip_upto) {
+            s->meta.stop_pos = s->stop_pos;
+            s->meta.shutdown = s->ordinal - s->stop_pos;
+        }
+    }
     save_meta(s);
     update_spool_numbers(s);
     conn_close(s);
@@ -1199,6 +1218,14 @@ void redis_sink_submit(struct redis_sink *s, enum eve_kind kind, int severity, c
         return;
     free(r.json);
     inc(res == REDIS_QUEUE_SKIPPED ? &s->ctr.skipped_resumed : &s->ctr.dropped_queue_full, 1);
+}
+
+void redis_sink_input_stopped(struct redis_sink *s)
+{
+    if (!s || !s->replay_ids || s->input_stopped)
+        return;
+    s->stop_pos = s->ordinal;       /* only the packet thread moves ordinal */
+    s->input_stopped = true;
 }
 
 void redis_sink_heartbeat(struct redis_sink *s, const struct redis_heartbeat_info *info)

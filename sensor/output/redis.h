@@ -76,6 +76,12 @@ bool redis_sink_wants(const struct redis_sink *s, enum eve_kind kind);
 void redis_sink_submit(struct redis_sink *s, enum eve_kind kind, int severity, const char *json,
                        size_t len);
 /* Updates the numbers the next heartbeat publishes (any thread). */
+/* A signal stopped a replay before the end of its input. Records submitted
+ * from now on (flows ended at the stop) are sent but are not records of the
+ * input: a replay resumed with the same input makes the input's records from
+ * this point on and numbers them after these, so none is skipped. Called from
+ * the thread that submits; nothing for live capture. */
+void redis_sink_input_stopped(struct redis_sink *s);
 void redis_sink_heartbeat(struct redis_sink *s, const struct redis_heartbeat_info *info);
 /* Sends what is queued and spooled (for at most redis.close-timeout), spools
  * the rest, saves the spool state, stops the thread and frees the sink. */

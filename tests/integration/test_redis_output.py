@@ -526,6 +526,56 @@ def test_sigterm_flushes(tmp, big, small):
         r.close()
 
 
+def test_sigterm_resume_same_input(tmp, big):
+    """SIGTERM mid-replay (alerts and flow records to Redis, a spool), then
+    the same input again: the second run resumes. The flows ended by the stop
+    got shutdown records; the resumed run makes the input's own records from
+    the stop on, numbered after those, so none is skipped: the stream is the
+    stopped run's EVE file, then the second run's records after the point
+    where the two runs part (the first shutdown record)."""
+    r = ictw.Redis()
+    try:
+        spool = os.path.join(tmp, "resume-spool")
+        logs = [os.path.join(tmp, "resume-%d" % i) for i in (1, 2)]
+        for d in logs:
+            os.makedirs(d)
+        args = ["--redis-mode", "stream", "--spool-dir", spool]
+        p = subprocess.Popen([a for a in sensor_args(big, logs[0], r, args) if a != "-q"],
+                             stderr=subprocess.PIPE, text=True)
+        started = wait_for(lambda: xlen(r) > 20000, 120)
+        p.send_signal(signal.SIGTERM)
+        try:
+            err = p.communicate(timeout=120)[1]
+        except subprocess.TimeoutExpired:
+            p.kill()
+            err = p.communicate()[1]
+        eve1 = eve_lines(os.path.join(logs[0], "eve.json"))
+        p2 = ictw.run([a for a in sensor_args(big, logs[1], r, args) if a != "-q"])
+        eve2 = eve_lines(os.path.join(logs[1], "eve.json"))
+        common = 0
+        while common < min(len(eve1), len(eve2)) and eve1[common] == eve2[common]:
+            common += 1
+        shutdown = sum(1 for x in eve1[common:] if b'"reason":"shutdown"' in x)
+        got = stream_records(r, "ictwatch:eve:{e2e}")
+        want = eve1 + eve2[common:]
+        alert_ids = [json.loads(x)["flow_id"] for x in got if b'"event_type":"alert"' in x]
+        ictw.check(started and p.returncode == 0 and 0 < common < len(eve1)
+                   and shutdown == len(eve1) - common > 0,
+                   "SIGTERM mid-replay: the stopped run wrote %d records of the input, then %d "
+                   "flow records of flows ended at the stop" % (common, len(eve1) - common),
+                   "started %s rc %s common %d eve1 %d shutdown %d\n%s"
+                   % (started, p.returncode, common, len(eve1), shutdown, err[-1500:]))
+        ictw.check(p2.returncode == 0 and "resuming a replay that was interrupted" in p2.stderr
+                   and got == want and len(alert_ids) == len(set(alert_ids)) == 100000,
+                   "the same input again resumes after the stop: the stream is the stopped run's "
+                   "%d records then the resumed run's %d from the stop on, all 100000 alerts "
+                   "once each" % (len(eve1), len(eve2) - common),
+                   "alerts %d distinct %d\n%s\n%s" % (len(alert_ids), len(set(alert_ids)),
+                                                      p2.stderr[-1500:], diff_detail(want, got)))
+    finally:
+        r.close()
+
+
 def main():
     if not os.access(ictw.SENSOR, os.X_OK):
         ictw.skip_all("sensor not built (%s)" % ictw.SENSOR)
@@ -546,6 +596,7 @@ def main():
         # 100,000 flows of 20 packets, 1 ms apart: 100,000 alerts throughout the replay.
         write_pcap(big, 100000, 20)
         test_sigterm_flushes(tmp, big, small)
+        test_sigterm_resume_same_input(tmp, big)
         test_outage_replay_wait(tmp, big)
         test_outage_sensor_killed(tmp, big)
     finally:
