@@ -87,6 +87,7 @@ struct sink_meta {
     uint64_t stop_pos, shutdown;    /* stopped by a signal after position stop_pos, then
                                      * `shutdown` records (flows ended at the stop) */
 };
+_Static_assert(sizeof(struct sink_meta) <= SPOOL_META_LEN, "sink_meta must fit the spool state");
 
 struct counters {
     _Atomic uint64_t submitted, delivered, skipped_resumed, xadd_ok, xadd_duplicate, publish_ok,
