@@ -53,7 +53,13 @@ static bool link_supported(pcap_t *p, const char *what, const struct log_ctx *lg
     int dlt = pcap_datalink(p);
     if (decode_link_supported(dlt))
         return true;
+    /* libpcap 1.10 has no names for the sixteen private types DLT_USER0..15 (147..162). */
+    char user[16];
     const char *name = pcap_datalink_val_to_name(dlt);
+    if (!name && dlt >= 147 && dlt <= 162) {
+        snprintf(user, sizeof(user), "USER%d", dlt - 147);
+        name = user;
+    }
     log_error(lg, "%s: unsupported link type %s (%d); file skipped", what, name ? name : "unknown", dlt);
     return false;
 }

@@ -322,6 +322,7 @@ struct load_env {
     struct dataset_registry *datasets;
     struct flowbit_names *fbnames;
     const char *rules_dir;      /* may be NULL */
+    bool list_unreadable;       /* a dataset's load file could not be read: the whole load fails */
 };
 
 struct parse_ctx {

@@ -133,8 +133,12 @@ int kw_dataset_setup(struct parse_ctx *pc, const char *v, bool neg)
             ds = dataset_load(pc->env->datasets, a.name, type, a.load, path, pc->env->diag, e,
                               sizeof(e));
             free(path);
-            if (!ds)
+            if (!ds) {
+                /* As an unreadable rule file or reputation list: the rules would silently lose
+                 * this IOC list, and a reload would drop it; the load fails (docs/rules.md). */
+                pc->env->list_unreadable = true;
                 return pc_err(pc, "%s", e);
+            }
         } else {
             free(path);
         }

@@ -248,7 +248,7 @@ static int load_rule_files(struct load_state *ls, const struct config *cfg, cons
             diag_msg(ls->diag, LOG_ERROR, name, 0, "cannot read the rule file: %s", strerror(errno));
             return -1;
         }
-        if (rc < 0 || ls->fatal)
+        if (rc < 0 || ls->fatal || ls->env.list_unreadable)
             return -1;
     }
     return 0;

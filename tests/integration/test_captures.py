@@ -24,6 +24,7 @@ import ipaddress
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -288,11 +289,23 @@ def main():
 
     path = os.path.join(caps, "link-unsupported-user0.pcap")
     r, records, bad = replay(path)
-    lines = [ln for ln in r.stderr.splitlines()
-             if "link-unsupported-user0.pcap" in ln and ("147" in ln or "USER0" in ln.upper())]
-    ictw.check(r.returncode != 0 and len(lines) == 1 and not records,
-               "link-unsupported-user0.pcap: one error line naming the file and link type 147, "
-               "no records, non-zero exit", "exit %d\n%s" % (r.returncode, r.stderr[-600:]))
+    lines = [ln for ln in r.stderr.splitlines() if "link-unsupported-user0.pcap" in ln]
+    ictw.check(r.returncode == 1 and len(lines) == 1 and not records
+               and lines[0].endswith("link-unsupported-user0.pcap: unsupported link type USER0 (147); file skipped"),
+               "link-unsupported-user0.pcap: one error line naming the file and link type USER0 (147), "
+               "no records, exit 1", "exit %d\n%s" % (r.returncode, r.stderr[-600:]))
+    # A type libpcap names (IEEE802_11, 105) and one nobody names (300): name and number, or 'unknown'.
+    tmp = tempfile.mkdtemp(prefix="ictw-link-")
+    for dlt, want in ((105, "IEEE802_11 (105)"), (300, "unknown (300)")):
+        path = os.path.join(tmp, "link-%d.pcap" % dlt)
+        with open(path, "wb") as f:
+            f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, dlt))
+            f.write(struct.pack("<IIII", 1700000000, 0, 4, 4) + b"\0\0\0\0")
+        r, records, bad = replay(path)
+        lines = [ln for ln in r.stderr.splitlines() if path in ln]
+        ictw.check(r.returncode == 1 and len(lines) == 1 and "unsupported link type %s; file skipped" % want in lines[0],
+                   "link type %d: the error says '%s'" % (dlt, want), r.stderr[-600:])
+    shutil.rmtree(tmp, ignore_errors=True)
     ictw.finish()
 
 

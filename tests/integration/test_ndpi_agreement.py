@@ -63,7 +63,8 @@ def read_reference(path):
 
 
 def our_flows(capture):
-    r = ictw.run([ictw.SENSOR, "-q", "-r", capture, "--stdout", "--stdout-types", "flow",
+    # Not -q: the statistics at exit say how many packets of the file were read.
+    r = ictw.run([ictw.SENSOR, "-r", capture, "--stdout", "--stdout-types", "flow",
                   "--sensor-id", "agreement-test"])
     records = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
     return r, records
@@ -90,15 +91,23 @@ def main():
     crashes = []
     lines = []
     by_capture = collections.Counter()
-    for name in sorted(os.listdir(cap_dir)):
+    captures = [n for n in sorted(os.listdir(cap_dir)) if os.path.isfile(os.path.join(cap_dir, n))]
+    replayed, unsupported, unread = [], [], []
+    for name in captures:
         path = os.path.join(cap_dir, name)
         ref = os.path.join(ref_dir, name + ".out")
-        if not os.path.isfile(path):
-            continue
         r, records = our_flows(path)
         if r.returncode not in (0, 1) or "AddressSanitizer" in r.stderr or "runtime error" in r.stderr:
             crashes.append("%s: exit %d %s" % (name, r.returncode, r.stderr[-300:]))
             continue
+        m = re.search(r"^packets: +(\d+) ", r.stderr, re.M)
+        link = re.search(r"%s: unsupported link type \S+ \(\d+\); file skipped" % re.escape(path), r.stderr)
+        if r.returncode == 0 and m and int(m.group(1)) > 0:
+            replayed.append(name)
+        elif r.returncode == 1 and link and m and int(m.group(1)) == 0:
+            unsupported.append(name)          # one error line naming the file and its link type
+        else:
+            unread.append("%s: exit %d, %s" % (name, r.returncode, r.stderr[-300:]))
         errs = ictw.eve_errors(records, limit=3)
         if errs:
             schema_errors.append("%s: %s" % (name, errs[0]))
@@ -137,7 +146,14 @@ def main():
     if verbose:
         for l in lines:
             print("# " + l)
+    print("# %d captures: %d replayed, %d with a link type the sensor does not decode (%s)"
+          % (len(captures), len(replayed), len(unsupported), ", ".join(unsupported)))
+    ictw.check(len(captures) >= 150, "../shared/pcaps/ndpi holds the nDPI captures (%d files)" % len(captures))
     ictw.check(not crashes, "every capture replays without a crash", "\n".join(crashes))
+    ictw.check(not unread and len(replayed) + len(unsupported) == len(captures) and len(unsupported) <= 2,
+               "every capture was replayed (%d of %d, packets read from each), except %d whose link type is "
+               "reported as unsupported" % (len(replayed), len(captures), len(unsupported)),
+               "\n".join(unread[:10]))
     ictw.check(not schema_errors, "every flow record validates against the EVE schema",
                "\n".join(schema_errors[:10]))
     ictw.check(total > 900, "the reference lists flows (%d)" % total)

@@ -1,13 +1,19 @@
 """The sensor's command line, configuration, exit codes, signals, live capture
 and `make install`, on captures this test writes itself with scapy."""
+import filecmp
 import json
 import os
+import pty
+import re
 import signal
+import struct
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import tty
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import ictw  # noqa: E402
@@ -170,6 +176,159 @@ def test_make_install_honours_prefix_and_destdir():
     ictw.check(r.returncode == 0 and os.access(binp, os.X_OK)
                and os.path.exists(os.path.join(dest, "opt/ictw/share/doc/ictwatch/README.md")),
                "make install PREFIX=... DESTDIR=... puts files under DESTDIR/PREFIX", r.stdout[-500:] + r.stderr[-500:])
+
+
+# ------------------------------------------------------------------ progress line
+
+def _udp_frame(sport):
+    """An Ethernet/IPv4/UDP frame from 10.0.0.1:sport to 10.0.0.2:9999 with 8 bytes of payload."""
+    udp = struct.pack(">HHHH", sport, 9999, 16, 0) + b"progress"
+    ip = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0, bytes([10, 0, 0, 1]),
+                     bytes([10, 0, 0, 2]))
+    return b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00" + ip + udp
+
+
+def _records(n, t0, first_port):
+    out = bytearray()
+    for i in range(n):
+        frame = _udp_frame(first_port + i % 50)
+        out += struct.pack("<IIII", t0 + i // 1000, i % 1000 * 1000, len(frame), len(frame)) + frame
+    return bytes(out)
+
+
+def _replay_slowly(stderr_is_tty, extra=(), batches=None):
+    """Replays `-r -` fed through a pipe in batches of 4096 packets (the sensor's poll interval) with
+    a pause of 1.3 s between batches. The first poll starts the progress clock and the line is due at
+    the first poll one second later, so the pauses make it due whatever the machine's speed (they are
+    lower bounds, never a race). batches=None: feed until the line shows (at most 8 batches), for the
+    runs that must show it; a number: feed that many, for the runs that must not.
+    Returns (exit status, stderr text, batches fed)."""
+    args = [ictw.SENSOR, "-r", "-", "--eve-file", os.devnull] + list(extra)
+    if stderr_is_tty:
+        rfd, wfd = pty.openpty()
+        tty.setraw(wfd)           # no "\n" -> "\r\n": a "\r" in the output is the sensor's own
+    else:
+        rfd, wfd = os.pipe()
+    p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=wfd)
+    os.close(wfd)
+    chunks = []
+
+    def drain():
+        while True:
+            try:
+                b = os.read(rfd, 4096)
+            except OSError:       # EIO once the sensor has exited and the pty is closed
+                break
+            if not b:
+                break
+            chunks.append(b)
+    reader = threading.Thread(target=drain)
+    reader.start()
+    p.stdin.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    fed = 0
+    while fed < (batches or 8):
+        if fed:
+            time.sleep(1.3)
+        p.stdin.write(_records(4096, 1700000000 + 10 * fed, 20000))
+        p.stdin.flush()
+        fed += 1
+        if batches is None and fed >= 2:
+            time.sleep(0.3)
+            if b"packets/s, " in b"".join(chunks):
+                break
+    p.stdin.close()
+    p.wait(timeout=120)
+    reader.join(timeout=30)
+    os.close(rfd)
+    return p.returncode, b"".join(chunks).decode(errors="replace"), fed
+
+
+def test_progress_line_on_a_terminal_only():
+    rc, err, fed = _replay_slowly(True)
+    line = re.search(r"\r-: (\d+) packets, \d+ packets/s, 50 flows, 0 alerts   ", err)
+    ictw.check(rc == 0 and line and int(line.group(1)) % 4096 == 0 and int(line.group(1)) >= 8192,
+               "stderr a terminal, no --progress: a progress line (\\r-: N packets, P packets/s, 50 flows, 0 alerts) "
+               "after %d batches" % fed, repr(err[-600:]))
+    n = max(fed, 3)
+    rc, err, _ = _replay_slowly(False, batches=n)
+    ictw.check(rc == 0 and "packets/s, " not in err and "\r" not in err and "packets:        %d" % (4096 * n) in err,
+               "stderr a pipe: no progress line, statistics only (%d batches)" % n, repr(err[-600:]))
+    rc, err, _ = _replay_slowly(True, ["--progress", "no"], batches=n)
+    ictw.check(rc == 0 and "packets/s, " not in err and "\r" not in err and "statistics" in err,
+               "a terminal with --progress no: no progress line", repr(err[-600:]))
+    rc, err, fed = _replay_slowly(False, ["--progress", "yes"])
+    ictw.check(rc == 0 and "\r-: " in err and "packets/s, " in err, "a pipe with --progress yes: the progress line",
+               repr(err[-600:]))
+
+
+# ------------------------------------------------------------ deterministic replay
+
+def _timeouts_capture():
+    """120 short UDP flows and 40 TCP connections (some left open) spread over two hours of packet time,
+    after the ruleset captures' time: most end by idle timeout during the replay, the rest at shutdown."""
+    pkts = []
+    t = 1772500000.0
+    for i in range(120):
+        a = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src="10.7.0.%d" % (1 + i % 9),
+                                                                       dst="203.0.113.%d" % (1 + i % 17))
+        pkts.append((t, a / UDP(sport=30000 + i, dport=53 + i % 3) / Raw(b"q%03d" % i)))
+        if i % 2:
+            b = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01") / IP(src=a[IP].dst, dst=a[IP].src)
+            pkts.append((t + 0.01, b / UDP(sport=53 + i % 3, dport=30000 + i) / Raw(b"a%03d" % i)))
+        if i % 3 == 0:
+            c = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(src="10.8.0.1", dst="198.51.100.9")
+            pkts.append((t + 0.02, c / TCP(sport=50000 + i, dport=80 + i % 2, flags="S", seq=i)))
+            if i % 2 == 0:
+                d = Ether(src="02:00:00:00:00:02", dst="02:00:00:00:00:01") / IP(src="198.51.100.9", dst="10.8.0.1")
+                pkts.append((t + 0.03, d / TCP(sport=80 + i % 2, dport=50000 + i, flags="SA", seq=7, ack=i + 1)))
+        t += 61.0
+    out = []
+    for ts, p in pkts:
+        p.time = ts
+        out.append(p)
+    path = os.path.join(TMP, "timeouts.pcap")
+    wrpcap(path, out)
+    return path
+
+
+def test_replay_gives_the_same_output_every_run():
+    sys.path.insert(0, os.path.join(ictw.ROOT, "tests", "lib"))
+    import ruleset  # noqa: E402
+    caps = ruleset.ensure_captures()
+    files = [os.path.join(caps, n) for n in sorted(os.listdir(caps)) if n.endswith(".pcap")]
+    files += [_timeouts_capture(), os.path.join(ictw.ensure_captures(), "udp-dns.pcap")]
+    args = [ictw.SENSOR, "-q", "-c", "rules/sensor-rules.conf", "--set", "rules-dir=rules",
+            "--sensor-id", "same-every-run"]
+    for r in sorted(os.listdir(os.path.join(ictw.ROOT, "rules"))):
+        if r.endswith(".rules"):
+            args += ["-S", os.path.join("rules", r)]
+    for f in files:
+        args += ["-r", f]
+    eves = []
+    for n in (1, 2):
+        d = os.path.join(TMP, "same-%d" % n)
+        os.makedirs(d, exist_ok=True)
+        r = ictw.run(args + ["-l", d], cwd=ictw.ROOT)
+        ictw.check(r.returncode == 0, "replay %d of %d captures with the shipped rules exits 0" % (n, len(files)),
+                   r.stderr[-800:])
+        eves.append(os.path.join(d, "eve.json"))
+    recs = ictw.read_eve(eves[0])
+    reasons = {x["flow"]["reason"] for x in recs if x["event_type"] == "flow"}
+    alerts = sum(1 for x in recs if x["event_type"] == "alert")
+    ictw.check({"timeout", "shutdown"} <= reasons and alerts >= 50 and all("flow_id" in x for x in recs),
+               "the replay mixes alerts (%d), flows ended by timeout and at shutdown, all with flow_id" % alerts,
+               reasons)
+    same = filecmp.cmp(eves[0], eves[1], shallow=False)
+    detail = ""
+    if not same:
+        with open(eves[0]) as a, open(eves[1]) as b:
+            for i, (x, y) in enumerate(zip(a, b)):
+                if x != y:
+                    detail = "first difference at line %d:\n%s%s" % (i + 1, x[:400], y[:400])
+                    break
+    ictw.check(same and os.path.getsize(eves[0]) > 100000,
+               "two replays write byte-identical EVE files (%d bytes, flow_id included)" % os.path.getsize(eves[0]),
+               detail)
 
 
 if __name__ == "__main__":

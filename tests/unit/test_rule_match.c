@@ -223,9 +223,17 @@ static void test_pcre(void **state)
          "alert tcp any any -> any any (content:\"x\"; pcre:!\"/evil/\"; sid:3;)\n"
          "alert tcp any any -> any any (pcre:\"/a.b/s\"; sid:4;)\n"
          "alert tcp any any -> any any (pcre:\"/^line2/m\"; sid:5;)\n"
-         "alert tcp any any -> any any (content:\"k=\"; pcre:\"/^v/R\"; content:\"!\"; within:2; sid:6;)\n");
+         "alert tcp any any -> any any (content:\"k=\"; pcre:\"/^v/R\"; content:\"!\"; within:2; sid:6;)\n"
+         /* x: blanks in the pattern are ignored and # starts a comment up to the pattern's end */
+         "alert tcp any any -> any any (pcre:\"/^ GET \\s+ \\/admin [0-9]{2} $   # admin page, two-digit id/x\"; "
+         "sid:7;)\n");
     struct flow f;
     tcp_flow(&f);
+    assert_int_equal(one(&t, &f, TS, "GET /admin42", 7), 1);
+    assert_int_equal(one(&t, &f, TS, "GET \t /admin07", 7), 1);
+    assert_int_equal(one(&t, &f, TS, "GET /admin 42", 7), 0);     /* the blank is not in the pattern */
+    assert_int_equal(one(&t, &f, TS, "GET /admin420", 7), 0);     /* $ still anchors */
+    assert_int_equal(one(&t, &f, TS, "GET /admin42   # admin page, two-digit id", 7), 0);  /* comment is no text */
     assert_int_equal(one(&t, &f, TS, "USER alice", 1), 1);
     assert_int_equal(one(&t, &f, TS, "USER alice1", 1), 0);
     assert_int_equal(one(&t, &f, TS, "a id=12 id=345 x", 2), 1);   /* backtracks to the second id= */
