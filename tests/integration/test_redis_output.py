@@ -460,6 +460,28 @@ def test_heartbeat(tmp):
         r.close()
 
 
+def replay_stopped_by_sigterm(tmp, name, r, pcap):
+    """Starts a replay of pcap (stream, spool) into two fresh log dirs and
+    sends SIGTERM once the stream holds 20,000 entries. Returns (logs, args,
+    started, returncode, stderr, time of the signal)."""
+    spool = os.path.join(tmp, name + "-spool")
+    logs = [os.path.join(tmp, "%s-%d" % (name, i)) for i in (1, 2)]
+    for d in logs:
+        os.makedirs(d)
+    args = ["--redis-mode", "stream", "--spool-dir", spool]
+    p = subprocess.Popen([a for a in sensor_args(pcap, logs[0], r, args) if a != "-q"],
+                         stderr=subprocess.PIPE, text=True)
+    started = wait_for(lambda: xlen(r) > 20000, 120)
+    t_term = time.time()
+    p.send_signal(signal.SIGTERM)
+    try:
+        err = p.communicate(timeout=120)[1]
+    except subprocess.TimeoutExpired:
+        p.kill()
+        err = p.communicate()[1]
+    return logs, args, started, p.returncode, err, t_term
+
+
 def test_sigterm_flushes(tmp, big, small):
     """SIGTERM in the middle of a replay with --redis and a spool: exit 0, the
     flows active at the stop get their flow records (reason shutdown), every
@@ -468,21 +490,8 @@ def test_sigterm_flushes(tmp, big, small):
     then holds the stopped run's EVE file exactly, followed by the new run's."""
     r = ictw.Redis()
     try:
-        spool = os.path.join(tmp, "term-spool")
-        logs = [os.path.join(tmp, "term-%d" % i) for i in (1, 2)]
-        for d in logs:
-            os.makedirs(d)
-        args = ["--redis-mode", "stream", "--spool-dir", spool]
-        p = subprocess.Popen([a for a in sensor_args(big, logs[0], r, args) if a != "-q"],
-                             stderr=subprocess.PIPE, text=True)
-        started = wait_for(lambda: xlen(r) > 20000, 120)
-        t_term = time.time()
-        p.send_signal(signal.SIGTERM)
-        try:
-            err = p.communicate(timeout=120)[1]
-        except subprocess.TimeoutExpired:
-            p.kill()
-            err = p.communicate()[1]
+        logs, args, started, rc, err, t_term = replay_stopped_by_sigterm(tmp, "term", r, big)
+        spool = args[-1]
         eve = eve_lines(os.path.join(logs[0], "eve.json"))
         recs = [json.loads(x) for x in eve]
         alerts = [x for x in recs if x["event_type"] == "alert"]
@@ -490,14 +499,14 @@ def test_sigterm_flushes(tmp, big, small):
         shutdown = [x for x in flows if x["flow"].get("reason") == "shutdown"]
         # Each flow raises one alert on its first packet: every flow that was
         # seen has exactly one flow record, those still active at the stop too.
-        ictw.check(started and p.returncode == 0 and 0 < len(alerts) < 100000
+        ictw.check(started and rc == 0 and 0 < len(alerts) < 100000
                    and sorted(a["flow_id"] for a in alerts) == sorted(f["flow_id"] for f in flows)
                    and len(shutdown) > 0,
                    "SIGTERM mid-replay: exit 0 after %d of 100000 alerts; every flow seen has its "
                    "flow record, the %d active at the stop with reason shutdown"
                    % (len(alerts), len(shutdown)),
                    "started %s rc %s alerts %d flows %d shutdown %d\n%s"
-                   % (started, p.returncode, len(alerts), len(flows), len(shutdown), err[-1500:]))
+                   % (started, rc, len(alerts), len(flows), len(shutdown), err[-1500:]))
         got = stream_records(r, "ictwatch:eve:{e2e}")
         m = re.search(r"(\d+) records taken, (\d+) delivered .*?, (\d+) in the spool, dropped: "
                       r"queue full (\d+), spool cap (\d+), other (\d+)", err)
@@ -535,20 +544,7 @@ def test_sigterm_resume_same_input(tmp, big):
     where the two runs part (the first shutdown record)."""
     r = ictw.Redis()
     try:
-        spool = os.path.join(tmp, "resume-spool")
-        logs = [os.path.join(tmp, "resume-%d" % i) for i in (1, 2)]
-        for d in logs:
-            os.makedirs(d)
-        args = ["--redis-mode", "stream", "--spool-dir", spool]
-        p = subprocess.Popen([a for a in sensor_args(big, logs[0], r, args) if a != "-q"],
-                             stderr=subprocess.PIPE, text=True)
-        started = wait_for(lambda: xlen(r) > 20000, 120)
-        p.send_signal(signal.SIGTERM)
-        try:
-            err = p.communicate(timeout=120)[1]
-        except subprocess.TimeoutExpired:
-            p.kill()
-            err = p.communicate()[1]
+        logs, args, started, rc, err, _ = replay_stopped_by_sigterm(tmp, "resume", r, big)
         eve1 = eve_lines(os.path.join(logs[0], "eve.json"))
         p2 = ictw.run([a for a in sensor_args(big, logs[1], r, args) if a != "-q"])
         eve2 = eve_lines(os.path.join(logs[1], "eve.json"))
@@ -559,12 +555,12 @@ def test_sigterm_resume_same_input(tmp, big):
         got = stream_records(r, "ictwatch:eve:{e2e}")
         want = eve1 + eve2[common:]
         alert_ids = [json.loads(x)["flow_id"] for x in got if b'"event_type":"alert"' in x]
-        ictw.check(started and p.returncode == 0 and 0 < common < len(eve1)
+        ictw.check(started and rc == 0 and 0 < common < len(eve1)
                    and shutdown == len(eve1) - common > 0,
                    "SIGTERM mid-replay: the stopped run wrote %d records of the input, then %d "
                    "flow records of flows ended at the stop" % (common, len(eve1) - common),
                    "started %s rc %s common %d eve1 %d shutdown %d\n%s"
-                   % (started, p.returncode, common, len(eve1), shutdown, err[-1500:]))
+                   % (started, rc, common, len(eve1), shutdown, err[-1500:]))
         ictw.check(p2.returncode == 0 and "resuming a replay that was interrupted" in p2.stderr
                    and got == want and len(alert_ids) == len(set(alert_ids)) == 100000,
                    "the same input again resumes after the stop: the stream is the stopped run's "
