@@ -3,7 +3,8 @@
  * decode_packet() clears the struct packet, picks the link-layer decoder for
  * the capture's DLT and lets each layer hand its payload to the next one:
  *
- *   Ethernet, Linux SLL/SLL2, Cisco HDLC, BSD NULL/LOOP, PPP, raw IP
+ *   Ethernet, Linux SLL/SLL2, Cisco HDLC, BSD NULL/LOOP, PPP, raw IP, and
+ *   PPI (a per-packet header naming one of these for the frame it carries)
  *     -> ethertype: 802.1Q/802.1ad/QinQ tags (up to PACKET_MAX_VLANS, ids
  *        recorded), PPPoE session, MPLS label stack, IPv4, IPv6
  *     -> decode_ip.c
@@ -35,6 +36,7 @@ enum {
     LINK_C_HDLC = 104,
     LINK_LOOP = 108,
     LINK_LINUX_SLL = 113,
+    LINK_PPI = 192,
     LINK_IPV4 = 228,
     LINK_IPV6 = 229,
     LINK_LINUX_SLL2 = 276,
@@ -120,7 +122,7 @@ int decode_link_supported(int dlt)
     switch (dlt) {
     case LINK_NULL: case LINK_EN10MB: case LINK_PPP: case LINK_RAW_LINUX: case LINK_RAW_BSDOS:
     case LINK_PPP_SERIAL: case LINK_RAW_LINKTYPE: case LINK_C_HDLC: case LINK_LOOP:
-    case LINK_LINUX_SLL: case LINK_IPV4: case LINK_IPV6: case LINK_LINUX_SLL2:
+    case LINK_LINUX_SLL: case LINK_IPV4: case LINK_IPV6: case LINK_LINUX_SLL2: case LINK_PPI:
         return 1;
     default:
         return 0;
@@ -326,6 +328,29 @@ int decode_mpls(struct decode_state *st, const uint8_t *p, uint32_t len)
     }
 }
 
+static int decode_link(struct decode_state *st, int dlt, const uint8_t *p, uint32_t len);
+
+/* PPI (Per-Packet Information, DLT 192): a little-endian header of version
+ * (0), flags, the header's own length (fields included, at least 8) and the
+ * link type of the frame that follows, which is decoded as that type. A PPI
+ * header inside PPI, or an inner type we do not decode, is an unsupported
+ * link (counted per packet: the file itself is read). */
+static int decode_ppi(struct decode_state *st, const uint8_t *p, uint32_t len)
+{
+    if (ds_cap(st, p, len) < 8)
+        return ds_fail(st, DECODE_ERR_LINK_TRUNCATED);
+    uint32_t hlen = (uint32_t)p[2] | (uint32_t)p[3] << 8;
+    uint32_t inner = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 |
+                     (uint32_t)p[7] << 24;
+    if (hlen < 8)
+        return ds_fail(st, DECODE_ERR_LINK_TRUNCATED);
+    if (p[0] != 0 || inner == LINK_PPI || inner > 0xffff)
+        return ds_fail(st, DECODE_ERR_UNSUPPORTED_LINK);
+    if (ds_cap(st, p, len) < hlen)
+        return ds_fail(st, DECODE_ERR_LINK_TRUNCATED);
+    return decode_link(st, (int)inner, p + hlen, len - hlen);
+}
+
 static int decode_link(struct decode_state *st, int dlt, const uint8_t *p, uint32_t len)
 {
     switch (dlt) {
@@ -339,6 +364,7 @@ static int decode_link(struct decode_state *st, int dlt, const uint8_t *p, uint3
     case LINK_LOOP: return decode_bsd_loopback(st, p, len, false);
     case LINK_PPP: case LINK_PPP_SERIAL: return decode_ppp_frame(st, p, len);
     case LINK_C_HDLC: return decode_chdlc(st, p, len, DECODE_ERR_LINK_TRUNCATED);
+    case LINK_PPI: return decode_ppi(st, p, len);
     default: return ds_fail(st, DECODE_ERR_UNSUPPORTED_LINK);
     }
 }

@@ -39,7 +39,7 @@ STEP_US = 10000                     # 10 ms between packets unless a capture say
 # Link types as written in capture files (LINKTYPE_*).
 LT_NULL, LT_ETHERNET, LT_PPP, LT_RAW_BSDOS, LT_PPP_HDLC = 0, 1, 9, 14, 50
 LT_RAW, LT_C_HDLC, LT_LOOP, LT_LINUX_SLL, LT_USER0 = 101, 104, 108, 113, 147
-LT_IPV4, LT_IPV6, LT_LINUX_SLL2 = 228, 229, 276
+LT_PPI, LT_IPV4, LT_IPV6, LT_LINUX_SLL2 = 192, 228, 229, 276
 
 CLIENT4, SERVER4 = "192.0.2.10", "198.51.100.20"
 CLIENT6, SERVER6 = "2001:db8:1::10", "2001:db8:2::20"
@@ -344,6 +344,21 @@ def link_c_hdlc():
         return (b"\x0f\x00\x86\xdd" if b[0] >> 4 == 6 else b"\x0f\x00\x08\x00") + b
     cap.add_all(frames(http_v4(40013), chdlc))
     return cap.add_all(frames(dns_exchange(v6, CLIENT6, SERVER6, 33013), chdlc))
+
+
+@capture("link-ppi.pcap")
+def link_ppi():
+    """PPI (DLT_PPI 192), as some wireless and industrial capture tools write:
+    an HTTP session over IPv4 in Ethernet behind the bare 8-byte header, then DNS
+    over IPv6 in raw IP behind a header with a 16-byte field, then a frame whose
+    inner type is 802.11 (not decoded: counted, the file goes on)."""
+    def ppi(inner, field=b""):
+        return lambda d, b: struct.pack("<BBHI", 0, 0, 8 + len(field), inner) + field + b
+    cap = Pcap(LT_PPI)
+    cap.add_all(frames(http_v4(40015), lambda d, b: ppi(LT_ETHERNET)(d, ether(b, d))))
+    cap.add_all(frames(dns_exchange(v6, CLIENT6, SERVER6, 33015),
+                       ppi(LT_RAW, struct.pack("<HH", 2, 12) + bytes(12))))
+    return cap.add(struct.pack("<BBHI", 0, 0, 8, 105) + bytes(24))
 
 
 # ---------------------------------------------------------------- file formats

@@ -82,6 +82,7 @@ EXPECT = {
     "link-ppp-cisco.pcap": [dns4(33011)],
     "link-ppp-hdlc.pcap": [http4(40012)],
     "link-c-hdlc.pcap": [http4(40013), dns6(33013)],
+    "link-ppi.pcap": [http4(40015), dns6(33015)],
     "pcapng-named-pcap.pcap": [dns4(33014), http4(40014)],
     "pcap-nanosecond.pcap": [http4(40015)],
     "truncated.pcap": [http4(40016)],

@@ -153,6 +153,20 @@ static inline void pb_sll2(struct pb *pb, uint16_t proto)
     pb_put(pb, h, 20);
 }
 
+/* PPI: version 0, no flags, a header of hlen bytes (fields zeroed), inner link type dlt. */
+static inline void pb_ppi(struct pb *pb, uint16_t hlen, uint32_t dlt)
+{
+    uint8_t h[64] = { 0 };
+    if (hlen < 8 || hlen > sizeof(h))
+        return;
+    h[2] = (uint8_t)hlen;
+    h[3] = (uint8_t)(hlen >> 8);
+    for (int k = 0; k < 4; k++)
+        h[4 + k] = (uint8_t)(dlt >> (8 * k));
+    pb_layer(pb, hlen, DECODE_ERR_LINK_TRUNCATED);
+    pb_put(pb, h, hlen);
+}
+
 /* A link header of `len` given bytes that must be whole, or LINK_TRUNCATED. */
 static inline void pb_link_raw(struct pb *pb, const void *h, uint32_t len, enum decode_error reason)
 {

@@ -23,7 +23,7 @@
 
 enum { L_NULL = 0, L_EN10MB = 1, L_PPP = 9, L_RAW = 12, L_RAW14 = 14, L_PPP_SERIAL = 50,
        L_RAW101 = 101, L_C_HDLC = 104, L_LOOP = 108, L_SLL = 113, L_IPV4 = 228, L_IPV6 = 229,
-       L_SLL2 = 276 };
+       L_PPI = 192, L_SLL2 = 276 };
 
 enum { SNAPPED = 1, SHORT = 2, BOTH = 3 };
 
@@ -208,10 +208,10 @@ static void test_names_and_link_table(void **state)
         for (int j = 0; j < i; j++)
             assert_string_not_equal(decode_error_names[i], decode_error_names[j]);
     }
-    int yes[] = { 0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276 };
+    int yes[] = { 0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 192, 228, 229, 276 };
     for (size_t i = 0; i < ICTW_ARRAY_LEN(yes); i++)
         assert_true(decode_link_supported(yes[i]));
-    int no[] = { 6, 105, 127, 147, 192, 220, -1 };
+    int no[] = { 6, 105, 127, 147, 220, -1 };
     for (size_t i = 0; i < ICTW_ARRAY_LEN(no); i++)
         assert_false(decode_link_supported(no[i]));
     assert_string_equal(decode_tunnel_name(TUNNEL_GRE), "gre");
@@ -234,6 +234,64 @@ static void test_unsupported_link(void **state)
 }
 
 /* ---- link layers ---- */
+
+static void test_ppi(void **state)
+{
+    (void)state;
+    struct pb pb;
+    struct packet p;
+
+    /* the bare 8-byte header, Ethernet inside */
+    pb_init(&pb);
+    pb_ppi(&pb, 8, L_EN10MB);
+    pb_eth(&pb, 0x0800);
+    pb_ipv4(&pb, IPPROTO_NUM_UDP, V4A, V4B);
+    pb_udp(&pb, 30490, 30490);
+    pb_text(&pb, "someip");
+    pb_done(&pb);
+    decode_ok(L_PPI, &pb, &p);
+    assert_flow(&p, 4, IPPROTO_NUM_UDP, V4A, V4B, 30490, 30490);
+    assert_ptr_equal(p.l3, pb.b + 8 + 14);
+    assert_payload(&p, "someip");
+    sweep(L_PPI, &pb, BOTH);
+
+    /* a header with a field (24 bytes), raw IPv6 inside */
+    pb_init(&pb);
+    pb_ppi(&pb, 24, L_RAW101);
+    pb_layer(&pb, 1, DECODE_ERR_LINK_TRUNCATED);   /* raw IP needs the version nibble */
+    pb_ipv6(&pb, IPPROTO_NUM_TCP, V6A, V6B);
+    pb_tcp(&pb, 50000, 443, TCP_SYN, 1, 0, 65535, 0);
+    pb_done(&pb);
+    decode_ok(L_PPI, &pb, &p);
+    assert_flow(&p, 6, IPPROTO_NUM_TCP, V6A, V6B, 50000, 443);
+    assert_ptr_equal(p.l3, pb.b + 24);
+    sweep(L_PPI, &pb, BOTH);
+
+    /* what is refused: another version, PPI in PPI, an inner type we do not
+     * decode, a header length below its fields or beyond the frame */
+    static const struct { uint8_t version; uint16_t hlen; uint32_t dlt; enum decode_error want; } bad[] = {
+        { 1, 8, L_EN10MB, DECODE_ERR_UNSUPPORTED_LINK },
+        { 0, 8, L_PPI, DECODE_ERR_UNSUPPORTED_LINK },
+        { 0, 8, 105, DECODE_ERR_UNSUPPORTED_LINK },
+        { 0, 8, 0x10001, DECODE_ERR_UNSUPPORTED_LINK },
+        { 0, 4, L_EN10MB, DECODE_ERR_LINK_TRUNCATED },
+        { 0, 200, L_EN10MB, DECODE_ERR_LINK_TRUNCATED },
+    };
+    for (size_t i = 0; i < ICTW_ARRAY_LEN(bad); i++) {
+        pb_init(&pb);
+        uint8_t h[8] = { bad[i].version, 0 };
+        h[2] = (uint8_t)bad[i].hlen;
+        h[3] = (uint8_t)(bad[i].hlen >> 8);
+        for (int k = 0; k < 4; k++)
+            h[4 + k] = (uint8_t)(bad[i].dlt >> (8 * k));
+        pb_put(&pb, h, 8);
+        pb_eth(&pb, 0x0800);
+        pb_ipv4(&pb, IPPROTO_NUM_UDP, V4A, V4B);
+        pb_udp(&pb, 1, 2);
+        pb_done(&pb);
+        decode_fails(L_PPI, &pb, bad[i].want);
+    }
+}
 
 static void test_ethernet_tcp(void **state)
 {
@@ -1844,6 +1902,7 @@ int main(void)
         cmocka_unit_test(test_ethernet_tcp),
         cmocka_unit_test(test_ethernet_padding),
         cmocka_unit_test(test_sll_and_sll2),
+        cmocka_unit_test(test_ppi),
         cmocka_unit_test(test_raw_ip),
         cmocka_unit_test(test_dlt_ipv4_ipv6),
         cmocka_unit_test(test_null_and_loop),
