@@ -17,7 +17,7 @@
 #include "decode.h"
 #include "defrag.h"
 
-static const int dlts[] = { 0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 228, 229, 276, 147 };
+static const int dlts[] = { 0, 1, 9, 12, 14, 50, 101, 104, 108, 113, 192, 228, 229, 276, 147 };
 
 static void check_span(const uint8_t *base, size_t len, const struct packet *p, const uint8_t *q,
                        uint32_t n)
