@@ -348,6 +348,167 @@ static void test_radix_longest_prefix(void **state)
 
 /* ------------------------------------------------------------ address sets */
 
+/* Large sets are matched through their radix form: random lists (CIDRs,
+ * ranges, negations, IPv6) must give the same answer as a scan of their
+ * ranges, at every range edge, one past it and at random addresses. */
+static uint64_t rs_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+static bool in_ranges(const struct addr_set *s, const struct ictw_addr *a)
+{
+    if (s->any)
+        return true;
+    if (a->family == 4) {
+        uint32_t x = (uint32_t)a->b[0] << 24 | (uint32_t)a->b[1] << 16 | (uint32_t)a->b[2] << 8 | a->b[3];
+        for (uint32_t i = 0; i < s->n4; i++)
+            if (x >= s->v4[i].lo && x <= s->v4[i].hi)
+                return true;
+        return false;
+    }
+    struct v6key k = v6key_from(a->b);
+    for (uint32_t i = 0; i < s->n6; i++) {
+        struct v6key lo = s->v6[i].lo, hi = s->v6[i].hi;
+        bool ge = k.hi > lo.hi || (k.hi == lo.hi && k.lo >= lo.lo);
+        bool le = k.hi < hi.hi || (k.hi == hi.hi && k.lo <= hi.lo);
+        if (ge && le)
+            return true;
+    }
+    return false;
+}
+
+static void v4_addr(struct ictw_addr *a, uint32_t x)
+{
+    memset(a, 0, sizeof(*a));
+    a->family = 4;
+    for (int i = 0; i < 4; i++)
+        a->b[i] = (uint8_t)(x >> (24 - 8 * i));
+}
+
+static void v6_addr(struct ictw_addr *a, struct v6key k)
+{
+    memset(a, 0, sizeof(*a));
+    a->family = 6;
+    for (int i = 0; i < 8; i++) {
+        a->b[i] = (uint8_t)(k.hi >> (56 - 8 * i));
+        a->b[8 + i] = (uint8_t)(k.lo >> (56 - 8 * i));
+    }
+}
+
+static void check_addr(const struct addr_set *s, const struct ictw_addr *a, const char *expr)
+{
+    if (addr_set_match(s, a) != in_ranges(s, a)) {
+        char buf[ICTW_ADDR_STRLEN];
+        fprintf(stderr, "%s: %s: radix says %d, ranges %d\n", expr,
+                ictw_addr_format(a, buf, sizeof(buf)), addr_set_match(s, a), in_ranges(s, a));
+        fail();
+    }
+}
+
+static void test_addr_set_radix(void **state)
+{
+    (void)state;
+    struct config cfg;
+    config_init(&cfg);
+    struct detect_vars vars = {&cfg};
+    struct addr_set s;
+    char err[256], expr[4096];
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+
+    /* a known list: the tree is built and answers like the list says */
+    const char *known = "[10.0.0.0/8, !10.1.2.3, 192.168.0.0/16, !192.168.5.0/24, 1.1.1.1, "
+                        "2.2.2.2-2.2.3.7, 3.3.3.3, 4.4.4.4, 2001:db8::/32, !2001:db8::5]";
+    assert_int_equal(addr_set_parse(known, &vars, &s, err, sizeof(err)), 0);
+    assert_non_null(s.tree);
+    const struct { const char *a; bool in; } kc[] = {
+        {"10.1.2.2", true}, {"10.1.2.3", false}, {"10.1.2.4", true}, {"192.168.5.77", false},
+        {"192.168.6.0", true}, {"2.2.2.1", false}, {"2.2.2.2", true}, {"2.2.3.7", true},
+        {"2.2.3.8", false}, {"2001:db8::4", true}, {"2001:db8::5", false}, {"2001:db9::", false},
+        {"11.0.0.0", false}, {"0.0.0.0", false}, {"255.255.255.255", false},
+    };
+    for (size_t i = 0; i < sizeof(kc) / sizeof(kc[0]); i++) {
+        struct ictw_addr a;
+        assert_int_equal(ictw_addr_parse(kc[i].a, &a), 0);
+        if (addr_set_match(&s, &a) != kc[i].in) {
+            fprintf(stderr, "%s in the known list: expected %d\n", kc[i].a, kc[i].in);
+            fail();
+        }
+    }
+    addr_set_free(&s);
+
+    /* a small set keeps the binary search only */
+    assert_int_equal(addr_set_parse("[10.0.0.0/8,!10.1.0.0/16]", &vars, &s, err, sizeof(err)), 0);
+    assert_null(s.tree);
+    addr_set_free(&s);
+
+    for (int round = 0; round < 300; round++) {
+        size_t n = 8 + rs_next(&seed) % 40, len = 0;
+        len += (size_t)snprintf(expr + len, sizeof(expr) - len, "[");
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = rs_next(&seed);
+            const char *neg = (r & 7) == 0 ? "!" : "";
+            uint32_t x = (uint32_t)(rs_next(&seed) >> 7);
+            if (r % 5 == 1) {
+                uint32_t y = x + (uint32_t)(rs_next(&seed) % 100000);
+                if (y < x)
+                    y = UINT32_MAX;
+                len += (size_t)snprintf(expr + len, sizeof(expr) - len, "%s%s%u.%u.%u.%u-%u.%u.%u.%u",
+                                        i ? "," : "", neg, x >> 24, x >> 16 & 255, x >> 8 & 255,
+                                        x & 255, y >> 24, y >> 16 & 255, y >> 8 & 255, y & 255);
+            } else if (r % 5 == 2) {
+                len += (size_t)snprintf(expr + len, sizeof(expr) - len, "%s%s2001:db8:%x:%x::%x/%u",
+                                        i ? "," : "", neg, (unsigned)(x & 0xffff),
+                                        (unsigned)(x >> 16), (unsigned)(r >> 20 & 0xffff),
+                                        (unsigned)(40 + r % 89));
+            } else {
+                len += (size_t)snprintf(expr + len, sizeof(expr) - len, "%s%s%u.%u.%u.%u/%u",
+                                        i ? "," : "", neg, x >> 24, x >> 16 & 255, x >> 8 & 255,
+                                        x & 255, (unsigned)(4 + r % 29));
+            }
+        }
+        snprintf(expr + len, sizeof(expr) - len, "]");
+        if (addr_set_parse(expr, &vars, &s, err, sizeof(err)) < 0)
+            continue;                       /* e.g. everything negated away */
+        if (!s.any && s.n4 + s.n6 >= ADDR_RADIX_MIN)
+            assert_non_null(s.tree);
+        struct ictw_addr a;
+        for (uint32_t i = 0; i < s.n4; i++) {
+            uint32_t e[4] = {s.v4[i].lo, s.v4[i].hi, s.v4[i].lo - 1, s.v4[i].hi + 1};
+            for (int k = 0; k < 4; k++) {
+                v4_addr(&a, e[k]);
+                check_addr(&s, &a, expr);
+            }
+        }
+        for (uint32_t i = 0; i < s.n6; i++) {
+            struct v6key e[4] = {s.v6[i].lo, s.v6[i].hi, s.v6[i].lo, s.v6[i].hi};
+            e[2].lo--;
+            if (e[2].lo == UINT64_MAX)
+                e[2].hi--;
+            e[3].lo++;
+            if (e[3].lo == 0)
+                e[3].hi++;
+            for (int k = 0; k < 4; k++) {
+                v6_addr(&a, e[k]);
+                check_addr(&s, &a, expr);
+            }
+        }
+        for (int k = 0; k < 200; k++) {
+            v4_addr(&a, (uint32_t)rs_next(&seed));
+            check_addr(&s, &a, expr);
+            struct v6key r6 = {0x20010db800000000ULL | (rs_next(&seed) & 0xffffffffULL), rs_next(&seed)};
+            v6_addr(&a, r6);
+            check_addr(&s, &a, expr);
+        }
+        addr_set_free(&s);
+    }
+    config_free(&cfg);
+}
+
+
 static void test_addr_algebra(void **state)
 {
     (void)state;
@@ -464,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_hashset),
         cmocka_unit_test(test_radix_longest_prefix),
         cmocka_unit_test(test_addr_algebra),
+        cmocka_unit_test(test_addr_set_radix),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
