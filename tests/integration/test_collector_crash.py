@@ -58,6 +58,15 @@ def remaining(r):
     return n
 
 
+def wait_stopped(pid):
+    """Until the kernel shows pid stopped (state T): kill() returns before that."""
+    for _ in range(1000):
+        with open("/proc/%d/stat" % pid) as f:
+            if f.read().rsplit(")", 1)[1].split()[0] in ("T", "t"):
+                return
+        time.sleep(0.001)
+
+
 def held_by(r, consumer):
     n = 0
     for s in SENSORS:
@@ -96,11 +105,17 @@ try:
         busy_kills += busy
         if k == 1:
             # b dies for good while it holds entries: a must take them over after claim-idle.
+            # b is frozen first, so what it holds when counted is what it holds when it dies
+            # (counted while it runs, it could apply its batch before the kill lands).
+            held = 0
             for _ in range(2000):
-                if held_by(r, "crash-b") > 0:
+                procs["b"].send_signal(signal.SIGSTOP)
+                wait_stopped(procs["b"].pid)
+                held = held_by(r, "crash-b")
+                if held > 0:
                     break
+                procs["b"].send_signal(signal.SIGCONT)
                 time.sleep(0.002)
-            held = held_by(r, "crash-b")
             procs["b"].send_signal(signal.SIGKILL)
             procs["b"].wait()
             del procs["b"]
