@@ -307,25 +307,28 @@ static struct v6key ip_key(int family, const uint8_t b[16])
     return v6key_from(b);
 }
 
+/* The key with its low n bits set (n <= 128): the host bits of a prefix. */
+static struct v6key low_bits(unsigned n)
+{
+    struct v6key m = {0, 0};
+    if (n >= 128) {
+        m.hi = m.lo = ~0ULL;
+    } else if (n >= 64) {
+        m.lo = ~0ULL;
+        m.hi = n == 64 ? 0 : (~0ULL >> (128 - n));
+    } else if (n > 0) {
+        m.lo = (~0ULL) >> (64 - n);
+    }
+    return m;
+}
+
 /* Network [lo,hi] of prefix/bits. */
 static void cidr_range(int family, const uint8_t b[16], unsigned bits, struct v6key *lo,
                        struct v6key *hi)
 {
     unsigned width = family == 4 ? 32 : 128;
     struct v6key k = ip_key(family, b);
-    unsigned host = width - bits;
-    struct v6key mask;   /* host bits set */
-    if (host == 0) {
-        mask.hi = mask.lo = 0;
-    } else if (host >= 128) {
-        mask.hi = mask.lo = ~0ULL;
-    } else if (host >= 64) {
-        mask.lo = ~0ULL;
-        mask.hi = host == 64 ? 0 : (~0ULL >> (128 - host));
-    } else {
-        mask.hi = 0;
-        mask.lo = (~0ULL) >> (64 - host);
-    }
+    struct v6key mask = low_bits(width - bits);
     lo->hi = k.hi & ~mask.hi;
     lo->lo = k.lo & ~mask.lo;
     hi->hi = lo->hi | mask.hi;
@@ -610,19 +613,11 @@ oom:
 
 /* ---------------------------------------------------- the radix form */
 
-/* The key with its low k bits set: the end of the block of 2^k keys that
- * starts at k-aligned a. */
+/* The end of the block of 2^k keys that starts at k-aligned a. */
 static struct v6key block_end(struct v6key a, unsigned k)
 {
-    if (k >= 128)
-        return (struct v6key){UINT64_MAX, UINT64_MAX};
-    if (k >= 64) {
-        a.lo = UINT64_MAX;
-        a.hi |= k == 64 ? 0 : (UINT64_C(1) << (k - 64)) - 1;
-    } else if (k > 0) {
-        a.lo |= (UINT64_C(1) << k) - 1;
-    }
-    return a;
+    struct v6key m = low_bits(k);
+    return (struct v6key){a.hi | m.hi, a.lo | m.lo};
 }
 
 /* Trailing zero bits of a within a key of `width` bits (width when a is 0). */
@@ -635,20 +630,19 @@ static unsigned key_align(struct v6key a, unsigned width)
     return width;
 }
 
+/* The inverse of ip_key. */
 static struct ictw_addr key_addr(int family, struct v6key k)
 {
-    struct ictw_addr a;
-    memset(&a, 0, sizeof(a));
-    a.family = (uint8_t)family;
-    if (family == 4) {
-        for (int i = 0; i < 4; i++)
-            a.b[i] = (uint8_t)(k.lo >> (24 - 8 * i));
-    } else {
-        for (int i = 0; i < 8; i++) {
-            a.b[i] = (uint8_t)(k.hi >> (56 - 8 * i));
-            a.b[8 + i] = (uint8_t)(k.lo >> (56 - 8 * i));
-        }
+    uint8_t b[16];
+    for (int i = 0; i < 8; i++) {
+        b[i] = (uint8_t)(k.hi >> (56 - 8 * i));
+        b[8 + i] = (uint8_t)(k.lo >> (56 - 8 * i));
     }
+    struct ictw_addr a;
+    if (family == 4)
+        ictw_addr_from_v4(&a, b + 12);
+    else
+        ictw_addr_from_v6(&a, b);
     return a;
 }
 
@@ -680,8 +674,7 @@ static int build_tree(struct addr_set *s)
         return -1;
     radix_init(s->tree);
     for (uint32_t i = 0; i < s->n4; i++)
-        if (tree_add_range(s->tree, 4, (struct v6key){0, s->v4[i].lo},
-                           (struct v6key){0, s->v4[i].hi}) < 0)
+        if (tree_add_range(s->tree, 4, key_u64(s->v4[i].lo), key_u64(s->v4[i].hi)) < 0)
             return -1;
     for (uint32_t i = 0; i < s->n6; i++)
         if (tree_add_range(s->tree, 6, s->v6[i].lo, s->v6[i].hi) < 0)

@@ -351,20 +351,12 @@ static void test_radix_longest_prefix(void **state)
 /* Large sets are matched through their radix form: random lists (CIDRs,
  * ranges, negations, IPv6) must give the same answer as a scan of their
  * ranges, at every range edge, one past it and at random addresses. */
-static uint64_t rs_next(uint64_t *x)
-{
-    *x ^= *x << 13;
-    *x ^= *x >> 7;
-    *x ^= *x << 17;
-    return *x;
-}
-
 static bool in_ranges(const struct addr_set *s, const struct ictw_addr *a)
 {
     if (s->any)
         return true;
     if (a->family == 4) {
-        uint32_t x = (uint32_t)a->b[0] << 24 | (uint32_t)a->b[1] << 16 | (uint32_t)a->b[2] << 8 | a->b[3];
+        uint32_t x = ictw_be32(a->b);
         for (uint32_t i = 0; i < s->n4; i++)
             if (x >= s->v4[i].lo && x <= s->v4[i].hi)
                 return true;
@@ -383,20 +375,18 @@ static bool in_ranges(const struct addr_set *s, const struct ictw_addr *a)
 
 static void v4_addr(struct ictw_addr *a, uint32_t x)
 {
-    memset(a, 0, sizeof(*a));
-    a->family = 4;
-    for (int i = 0; i < 4; i++)
-        a->b[i] = (uint8_t)(x >> (24 - 8 * i));
+    uint8_t b[4] = {(uint8_t)(x >> 24), (uint8_t)(x >> 16), (uint8_t)(x >> 8), (uint8_t)x};
+    ictw_addr_from_v4(a, b);
 }
 
 static void v6_addr(struct ictw_addr *a, struct v6key k)
 {
-    memset(a, 0, sizeof(*a));
-    a->family = 6;
+    uint8_t b[16];
     for (int i = 0; i < 8; i++) {
-        a->b[i] = (uint8_t)(k.hi >> (56 - 8 * i));
-        a->b[8 + i] = (uint8_t)(k.lo >> (56 - 8 * i));
+        b[i] = (uint8_t)(k.hi >> (56 - 8 * i));
+        b[8 + i] = (uint8_t)(k.lo >> (56 - 8 * i));
     }
+    ictw_addr_from_v6(a, b);
 }
 
 static void check_addr(const struct addr_set *s, const struct ictw_addr *a, const char *expr)
@@ -446,14 +436,14 @@ static void test_addr_set_radix(void **state)
     addr_set_free(&s);
 
     for (int round = 0; round < 300; round++) {
-        size_t n = 8 + rs_next(&seed) % 40, len = 0;
+        size_t n = 8 + tu_rand(&seed) % 40, len = 0;
         len += (size_t)snprintf(expr + len, sizeof(expr) - len, "[");
         for (size_t i = 0; i < n; i++) {
-            uint64_t r = rs_next(&seed);
+            uint64_t r = tu_rand(&seed);
             const char *neg = (r & 7) == 0 ? "!" : "";
-            uint32_t x = (uint32_t)(rs_next(&seed) >> 7);
+            uint32_t x = (uint32_t)(tu_rand(&seed) >> 7);
             if (r % 5 == 1) {
-                uint32_t y = x + (uint32_t)(rs_next(&seed) % 100000);
+                uint32_t y = x + (uint32_t)(tu_rand(&seed) % 100000);
                 if (y < x)
                     y = UINT32_MAX;
                 len += (size_t)snprintf(expr + len, sizeof(expr) - len, "%s%s%u.%u.%u.%u-%u.%u.%u.%u",
@@ -497,9 +487,9 @@ static void test_addr_set_radix(void **state)
             }
         }
         for (int k = 0; k < 200; k++) {
-            v4_addr(&a, (uint32_t)rs_next(&seed));
+            v4_addr(&a, (uint32_t)tu_rand(&seed));
             check_addr(&s, &a, expr);
-            struct v6key r6 = {0x20010db800000000ULL | (rs_next(&seed) & 0xffffffffULL), rs_next(&seed)};
+            struct v6key r6 = {0x20010db800000000ULL | (tu_rand(&seed) & 0xffffffffULL), tu_rand(&seed)};
             v6_addr(&a, r6);
             check_addr(&s, &a, expr);
         }
