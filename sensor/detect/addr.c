@@ -13,7 +13,6 @@
  * speed here; matching (a binary search) is what the packet path uses.
  */
 #include "addr.h"
-#include "radix.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -307,28 +306,25 @@ static struct v6key ip_key(int family, const uint8_t b[16])
     return v6key_from(b);
 }
 
-/* The key with its low n bits set (n <= 128): the host bits of a prefix. */
-static struct v6key low_bits(unsigned n)
-{
-    struct v6key m = {0, 0};
-    if (n >= 128) {
-        m.hi = m.lo = ~0ULL;
-    } else if (n >= 64) {
-        m.lo = ~0ULL;
-        m.hi = n == 64 ? 0 : (~0ULL >> (128 - n));
-    } else if (n > 0) {
-        m.lo = (~0ULL) >> (64 - n);
-    }
-    return m;
-}
-
 /* Network [lo,hi] of prefix/bits. */
 static void cidr_range(int family, const uint8_t b[16], unsigned bits, struct v6key *lo,
                        struct v6key *hi)
 {
     unsigned width = family == 4 ? 32 : 128;
     struct v6key k = ip_key(family, b);
-    struct v6key mask = low_bits(width - bits);
+    unsigned host = width - bits;
+    struct v6key mask;   /* host bits set */
+    if (host == 0) {
+        mask.hi = mask.lo = 0;
+    } else if (host >= 128) {
+        mask.hi = mask.lo = ~0ULL;
+    } else if (host >= 64) {
+        mask.lo = ~0ULL;
+        mask.hi = host == 64 ? 0 : (~0ULL >> (128 - host));
+    } else {
+        mask.hi = 0;
+        mask.lo = (~0ULL) >> (64 - host);
+    }
     lo->hi = k.hi & ~mask.hi;
     lo->lo = k.lo & ~mask.lo;
     hi->hi = lo->hi | mask.hi;
@@ -565,8 +561,6 @@ static int parse_expr(struct parser *ps, const char **p, int depth, struct val *
 
 /* ---------------------------------------------------------- public API */
 
-static int build_tree(struct addr_set *s);
-
 int addr_set_parse(const char *text, const struct detect_vars *vars, struct addr_set *out,
                    char *err, size_t errlen)
 {
@@ -600,10 +594,6 @@ int addr_set_parse(const char *text, const struct detect_vars *vars, struct addr
         memcpy(out->v6, v.b.r, v.b.n * sizeof(*out->v6));
     }
     val_free(&v);
-    if (!out->any && out->n4 + out->n6 >= ADDR_RADIX_MIN && build_tree(out) < 0) {
-        addr_set_free(out);
-        return perr(&ps, "out of memory");
-    }
     return 0;
 oom:
     val_free(&v);
@@ -611,85 +601,10 @@ oom:
     return perr(&ps, "out of memory");
 }
 
-/* ---------------------------------------------------- the radix form */
-
-/* The end of the block of 2^k keys that starts at k-aligned a. */
-static struct v6key block_end(struct v6key a, unsigned k)
-{
-    struct v6key m = low_bits(k);
-    return (struct v6key){a.hi | m.hi, a.lo | m.lo};
-}
-
-/* Trailing zero bits of a within a key of `width` bits (width when a is 0). */
-static unsigned key_align(struct v6key a, unsigned width)
-{
-    if (a.lo)
-        return ICTW_MIN((unsigned)__builtin_ctzll(a.lo), width);
-    if (width == 128 && a.hi)
-        return 64 + (unsigned)__builtin_ctzll(a.hi);
-    return width;
-}
-
-/* The inverse of ip_key. */
-static struct ictw_addr key_addr(int family, struct v6key k)
-{
-    uint8_t b[16];
-    for (int i = 0; i < 8; i++) {
-        b[i] = (uint8_t)(k.hi >> (56 - 8 * i));
-        b[8 + i] = (uint8_t)(k.lo >> (56 - 8 * i));
-    }
-    struct ictw_addr a;
-    if (family == 4)
-        ictw_addr_from_v4(&a, b + 12);
-    else
-        ictw_addr_from_v6(&a, b);
-    return a;
-}
-
-/* Inserts the fewest prefixes that cover [lo, hi] exactly: from lo, each
- * time the largest aligned block that does not pass hi. */
-static int tree_add_range(struct radix *t, int family, struct v6key lo, struct v6key hi)
-{
-    unsigned width = family == 4 ? 32 : 128;
-    for (;;) {
-        unsigned k = key_align(lo, width);
-        while (k > 0 && key_cmp(block_end(lo, k), hi) > 0)
-            k--;
-        struct ictw_addr a = key_addr(family, lo);
-        bool existed;
-        uint32_t old;
-        if (radix_insert(t, &a, width - k, 1, &existed, &old) < 0)
-            return -1;
-        struct v6key end = block_end(lo, k);
-        if (key_cmp(end, hi) >= 0)
-            return 0;
-        lo = key_inc(end);
-    }
-}
-
-static int build_tree(struct addr_set *s)
-{
-    s->tree = malloc(sizeof(*s->tree));
-    if (!s->tree)
-        return -1;
-    radix_init(s->tree);
-    for (uint32_t i = 0; i < s->n4; i++)
-        if (tree_add_range(s->tree, 4, key_u64(s->v4[i].lo), key_u64(s->v4[i].hi)) < 0)
-            return -1;
-    for (uint32_t i = 0; i < s->n6; i++)
-        if (tree_add_range(s->tree, 6, s->v6[i].lo, s->v6[i].hi) < 0)
-            return -1;
-    return 0;
-}
-
 bool addr_set_match(const struct addr_set *s, const struct ictw_addr *a)
 {
     if (s->any)
         return true;
-    if (s->tree) {
-        uint32_t v;
-        return (a->family == 4 || a->family == 6) && radix_lookup(s->tree, a, &v);
-    }
     if (a->family == 4) {
         uint32_t x = ictw_be32(a->b);
         uint32_t lo = 0, hi = s->n4;
@@ -719,10 +634,6 @@ bool addr_set_match(const struct addr_set *s, const struct ictw_addr *a)
 
 void addr_set_free(struct addr_set *s)
 {
-    if (s->tree) {
-        radix_free(s->tree);
-        free(s->tree);
-    }
     free(s->v4);
     free(s->v6);
     memset(s, 0, sizeof(*s));

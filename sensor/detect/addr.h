@@ -5,10 +5,7 @@
  * expression becomes a set of sorted port ranges. Set algebra on ranges makes
  * Suricata's list semantics exact: a list is the union of its positive
  * elements (or everything, when it has none) minus the union of its negated
- * elements, nested lists included. Matching is a binary search on small
- * sets; a set of ADDR_RADIX_MIN ranges or more (a block list pasted into a
- * variable) is also stored as the fewest CIDR prefixes that cover its ranges
- * exactly, in a radix tree, and matched there.
+ * elements, nested lists included. Matching is a binary search.
  *
  * Variables come from the configuration (UPPERCASE keys, `--set NAME=VALUE`)
  * with Suricata's defaults for the names it ships (HOME_NET, EXTERNAL_NET,
@@ -34,16 +31,11 @@ struct v6range {
     struct v6key lo, hi;
 };
 
-#define ADDR_RADIX_MIN 8
-
-struct radix;
-
 struct addr_set {
     struct v4range *v4;
     struct v6range *v6;
     uint32_t n4, n6;
     bool any;                     /* covers every address of both families */
-    struct radix *tree;           /* the same set as prefixes (large sets only) */
 };
 
 struct port_range {
