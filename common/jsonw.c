@@ -86,13 +86,11 @@ static inline void put_char(struct jsonw *w, char c)
 /* Writes the comma a new value or key needs at the current depth. */
 static inline void before_value(struct jsonw *w)
 {
-    if (w->after_key) {
-        w->after_key = false;
+    if (!reserve(w, 1))
         return;
-    }
-    if (w->need_comma[w->depth])
-        put_char(w, ',');
-    w->need_comma[w->depth] = true;
+    char *o = jsonw_put_separator(w, w->buf + w->len);
+    w->len = (size_t)(o - w->buf);
+    w->buf[w->len] = '\0';
 }
 
 /* Length of a valid UTF-8 sequence starting at s (n bytes left), or 0. */

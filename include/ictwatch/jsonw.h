@@ -77,12 +77,11 @@ void jsonw_plain(struct jsonw *w, const char *s, size_t n);
 /* Makes room for extra more bytes (+ the terminator); false on failure. */
 bool jsonw_grow(struct jsonw *w, size_t extra);
 
-/* Inline so that the copy of a fragment of known length is a few moves. */
-static inline void jsonw_key_fragment(struct jsonw *w, const char *frag, size_t n)
+/* Writes at o the separator a new key or value needs at the current depth (a
+ * comma, or nothing after a key or first in its container); the caller has
+ * made room for one byte. Returns the position after it. */
+static inline char *jsonw_put_separator(struct jsonw *w, char *o)
 {
-    if (w->failed || (w->len + n + 2 > w->cap && !jsonw_grow(w, n + 1)))
-        return;
-    char *o = w->buf + w->len;
     if (w->after_key) {
         w->after_key = false;
     } else {
@@ -90,6 +89,15 @@ static inline void jsonw_key_fragment(struct jsonw *w, const char *frag, size_t 
             *o++ = ',';
         w->need_comma[w->depth] = true;
     }
+    return o;
+}
+
+/* Inline so that the copy of a fragment of known length is a few moves. */
+static inline void jsonw_key_fragment(struct jsonw *w, const char *frag, size_t n)
+{
+    if (w->failed || (w->len + n + 2 > w->cap && !jsonw_grow(w, n + 1)))
+        return;
+    char *o = jsonw_put_separator(w, w->buf + w->len);
     memcpy(o, frag, n);
     o += n;
     *o = '\0';
